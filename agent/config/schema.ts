@@ -1,0 +1,317 @@
+/**
+ * The site file's one schema. It gives the TypeScript types (`SiteConfig`), the validator
+ * (`validateSite`, with every problem listed by path), and the JSON Schema for editor
+ * completion (`firebreak schema`, kept in schema/site.schema.json).
+ */
+import { z } from 'zod';
+import { parseSize } from './size.js';
+
+const range = (min: number, max: number, what = 'an integer') =>
+  z
+    .number({ error: `must be ${what} ${min}..${max}` })
+    .int({ error: `must be ${what} ${min}..${max}` })
+    .min(min, { error: `must be ${min}..${max}` })
+    .max(max, { error: `must be ${min}..${max}` });
+
+const ms = (min: number, max: number) => range(min, max, 'a whole number of ms');
+const id = z
+  .string({ error: 'must be an id (letters, digits, . _ -)' })
+  .regex(/^[A-Za-z][A-Za-z0-9._-]{0,63}$/, { error: 'must be an id: a letter, then letters, digits, . _ - (at most 64)' });
+const text = z.string({ error: 'must be text' }).min(1, { error: 'must not be empty' });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+const num = z.number({ error: 'must be a number' }).refine(Number.isFinite, { error: 'must be a finite number' });
+
+export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
+
+export const Bus = z
+  .strictObject({
+    id: id.describe('Bus id, referenced by devices[].bus'),
+    port: text.describe('Serial device, e.g. /dev/serial/by-id/usb-FTDI_..., or sim:NAME for the built-in simulator'),
+    baudRate: z
+      .number({ error: `must be one of ${BAUD_RATES.join(', ')}` })
+      .refine((b) => (BAUD_RATES as readonly number[]).includes(b), { error: `must be one of ${BAUD_RATES.join(', ')}` })
+      .default(9600),
+    parity: oneOf(['none', 'even', 'odd'] as const).default('none'),
+    dataBits: z.union([z.literal(7), z.literal(8)], { error: 'must be 7 or 8' }).default(8),
+    stopBits: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2' }).default(1),
+    timeoutMs: ms(20, 10000).default(200).describe('Reply timeout per request'),
+    retries: range(0, 5).default(1).describe('Retries of a request that timed out or failed'),
+  })
+  .describe('An RS-485 Modbus RTU bus: one master, one transaction at a time');
+
+export const REGISTER_TYPES = ['int16', 'uint16', 'int32', 'uint32', 'float32', 'bool'] as const;
+
+export const Register = z
+  .strictObject({
+    table: oneOf(['holding', 'input', 'coil', 'discrete'] as const),
+    address: range(0, 65535),
+    type: oneOf(REGISTER_TYPES).default('uint16'),
+    wordOrder: oneOf(['big', 'little'] as const).default('big').describe('Word order of 32-bit values'),
+    bit: range(0, 15).optional().describe('A single bit inside a 16-bit register'),
+  })
+  .superRefine((r, ctx) => {
+    const bitTable = r.table === 'coil' || r.table === 'discrete';
+    if (bitTable && r.type !== 'bool') ctx.addIssue({ code: 'custom', path: ['type'], message: `must be bool for table ${r.table}`, input: r.type });
+    if (!bitTable && r.type === 'bool' && r.bit === undefined)
+      ctx.addIssue({ code: 'custom', path: ['bit'], message: 'required for type bool on a register table (which bit, 0..15)' });
+  });
+
+export const Limits = z
+  .strictObject({
+    lowLow: num.optional(),
+    low: num.optional(),
+    high: num.optional(),
+    highHigh: num.optional(),
+    delayMs: ms(0, 3_600_000).default(0).describe('How long a limit must be crossed before the alarm'),
+    hysteresis: z.number({ error: 'must be a number >= 0' }).min(0, { error: 'must be >= 0' }).default(0),
+  })
+  .superRefine((l, ctx) => {
+    const order = (['lowLow', 'low', 'high', 'highHigh'] as const).filter((k) => l[k] !== undefined);
+    for (let i = 1; i < order.length; i++) {
+      const a = order[i - 1]!;
+      const b = order[i]!;
+      if (l[a]! >= l[b]!) ctx.addIssue({ code: 'custom', path: [b], message: `must be above ${a} (${l[a]})`, input: l[b] });
+    }
+  });
+
+export const POINT_KINDS = [
+  'differential_pressure',
+  'temperature',
+  'dust_concentration',
+  'pressure',
+  'air_velocity',
+  'level',
+  'flow',
+  'current',
+  'gas_o2',
+  'gas_combustible',
+  'gas_h2s',
+  'gas_co',
+  'hydrogen',
+  'analog',
+  'status',
+] as const;
+
+export const Point = z.strictObject({
+  id,
+  name: text.optional(),
+  kind: oneOf(POINT_KINDS),
+  unit: z.string().optional(),
+  register: Register,
+  scale: num.default(1),
+  offset: num.default(0),
+  deadband: z.number({ error: 'must be a number >= 0' }).min(0, { error: 'must be >= 0' }).default(0),
+  heartbeatS: range(1, 3600).default(60).describe('Report an unchanged value at least this often'),
+  limits: Limits.optional(),
+});
+
+export const Device = z.strictObject({
+  id,
+  name: text.optional(),
+  bus: id,
+  unitId: range(1, 247),
+  pollMs: ms(100, 3_600_000).default(1000),
+  points: z.array(Point).min(1, { error: 'must list at least one point' }),
+});
+
+export const INPUT_KINDS = ['spark', 'fault', 'run_feedback', 'lockout', 'contact', 'vent_burst', 'valve', 'suppression_ready'] as const;
+
+export const GpioInput = z.strictObject({
+  id,
+  name: text.optional(),
+  kind: oneOf(INPUT_KINDS),
+  line: range(0, 511).describe('BCM line number'),
+  activeLow: z.boolean({ error: 'must be true or false' }).default(false),
+  debounceMs: ms(0, 10000).default(20),
+  machine: id.optional().describe('For a lockout: the run-feedback input of the machine it locks'),
+});
+
+export const GpioOutput = z.strictObject({
+  id,
+  name: text.optional(),
+  line: range(0, 511).describe('BCM line number'),
+  activeLow: z.boolean({ error: 'must be true or false' }).default(false),
+  safeState: oneOf(['off', 'on'] as const).default('off').describe('Written at start-up and on every shutdown path'),
+});
+
+export const Gpio = z.strictObject({
+  backend: oneOf(['auto', 'onoff', 'sim'] as const).default('auto').describe('sim only where asked: a gateway without GPIO is an error'),
+  chipBase: range(0, 4096).optional().describe('Override the sysfs GPIO number of BCM line 0'),
+  inputs: z.array(GpioInput).default([]),
+  outputs: z.array(GpioOutput).default([]),
+});
+
+const forMs = ms(0, 86_400_000).optional();
+export const InputCondition = z.strictObject({ input: id, is: z.boolean({ error: 'must be true or false' }), forMs });
+export const AnalogCondition = z
+  .strictObject({
+    point: id,
+    between: z.tuple([num, num], { error: 'must be [low, high]' }).optional(),
+    above: num.optional(),
+    below: num.optional(),
+    forMs,
+  })
+  .superRefine((c, ctx) => {
+    const n = [c.between, c.above, c.below].filter((x) => x !== undefined).length;
+    if (n !== 1) ctx.addIssue({ code: 'custom', message: 'must have exactly one of between, above, below' });
+    if (c.between && c.between[0] >= c.between[1])
+      ctx.addIssue({ code: 'custom', path: ['between'], message: 'must be [low, high] with low < high', input: c.between });
+  });
+export const EventCountCondition = z.strictObject({
+  events: id,
+  fewerThan: range(1, 1000),
+  withinMs: ms(1, 86_400_000),
+});
+export const Condition = z.union([InputCondition, AnalogCondition, EventCountCondition], {
+  error: 'must be one of {input, is}, {point, between|above|below}, {events, fewerThan, withinMs}',
+});
+
+export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+
+export const Interlock = z
+  .strictObject({
+    id,
+    name: text.optional(),
+    output: id.optional().describe('Permit output, energise-to-run'),
+    permitWhen: z.array(Condition).min(1).optional(),
+    alarmWhen: z.array(Condition).min(1).optional(),
+    latch: z.boolean().default(false),
+    priority: oneOf(PRIORITIES).default('high'),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.permitWhen === !r.alarmWhen) ctx.addIssue({ code: 'custom', message: 'must have exactly one of permitWhen, alarmWhen' });
+    if (r.permitWhen && !r.output) ctx.addIssue({ code: 'custom', path: ['output'], message: 'required with permitWhen (the permit relay)' });
+  });
+
+export const Tls = z.strictObject({ ca: text.optional(), cert: text.optional(), key: text.optional() });
+
+export const Mqtt = z.strictObject({
+  url: z.string().regex(/^mqtts?:\/\/[^\s]+$/, { error: 'must be mqtt://host:port or mqtts://host:port' }),
+  topicPrefix: z.string().default('firebreak/v1'),
+  username: z.string().optional(),
+  passwordFile: z.string().optional(),
+  tls: Tls.optional(),
+  keepaliveS: range(5, 600).default(30),
+  window: range(1, 200).default(32).describe('Messages in flight awaiting PUBACK'),
+});
+
+const size = z
+  .union([z.number(), z.string()], { error: 'must be a size like 512MiB or a number of bytes' })
+  .transform((v, ctx) => {
+    const bytes = parseSize(v);
+    if (bytes === undefined || bytes < 1024 * 1024) {
+      ctx.addIssue({ code: 'custom', message: 'must be a size of at least 1MiB, like 512MiB or 1GiB', input: v });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+export const Buffer = z.strictObject({
+  path: text.default('/var/lib/firebreak/buffer.db'),
+  maxBytes: size.default(1024 ** 3),
+  keepSentHours: range(0, 24 * 365).default(168),
+  commitMs: ms(10, 5000).default(250).describe('Telemetry commit interval (SD-card wear)'),
+});
+
+export const Site = z.strictObject({
+  enterprise: text.describe('Unified social credit code (统一社会信用代码)'),
+  gateway: id,
+  name: text.optional(),
+  timezone: z.string().default('Asia/Shanghai'),
+  locale: oneOf(['zh-CN', 'en'] as const).default('zh-CN'),
+});
+
+export const SiteConfigSchema = z
+  .strictObject({
+    version: z.literal(1, { error: 'must be 1' }),
+    site: Site,
+    buses: z.array(Bus).default([]),
+    devices: z.array(Device).default([]),
+    gpio: Gpio.optional(),
+    interlocks: z.array(Interlock).default([]),
+    alarms: z.strictObject({ beacon: id.optional() }).optional(),
+    uplink: z.strictObject({ mqtt: Mqtt.optional() }).optional(),
+    buffer: Buffer.default({ path: '/var/lib/firebreak/buffer.db', maxBytes: 1024 ** 3, keepSentHours: 168, commitMs: 250 }),
+    hmi: z
+      .strictObject({
+        listen: z.string().regex(/^[^\s:]+:\d{1,5}$/, { error: 'must be host:port, e.g. 0.0.0.0:8080' }).default('0.0.0.0:8080'),
+      })
+      .optional(),
+  })
+  .superRefine(checkReferences);
+
+export type SiteConfig = z.output<typeof SiteConfigSchema>;
+export type BusConfig = z.output<typeof Bus>;
+export type DeviceConfig = z.output<typeof Device>;
+export type PointConfig = z.output<typeof Point>;
+export type RegisterConfig = z.output<typeof Register>;
+export type LimitsConfig = z.output<typeof Limits>;
+export type GpioConfig = z.output<typeof Gpio>;
+export type GpioInputConfig = z.output<typeof GpioInput>;
+export type GpioOutputConfig = z.output<typeof GpioOutput>;
+export type InterlockConfig = z.output<typeof Interlock>;
+export type ConditionConfig = z.output<typeof Condition>;
+export type MqttConfig = z.output<typeof Mqtt>;
+export type BufferConfig = z.output<typeof Buffer>;
+
+type Ctx = z.core.$RefinementCtx<z.output<z.ZodObject>>;
+
+/** Cross-references: every name used must be declared once, with the right kind. */
+function checkReferences(cfg: Record<string, unknown> & Partial<SiteConfig>, ctx: Ctx): void {
+  const issue = (path: (string | number)[], message: string, input?: unknown) => ctx.addIssue({ code: 'custom', path, message, input });
+  const busIds = new Set((cfg.buses ?? []).map((b) => b.id));
+  const points = new Set<string>();
+  const seen = (pid: string, path: (string | number)[]) => {
+    if (points.has(pid)) issue(path, `duplicate id (${pid} is declared twice)`, pid);
+    points.add(pid);
+  };
+  (cfg.devices ?? []).forEach((d, i) => {
+    if (!busIds.has(d.bus)) issue(['devices', i, 'bus'], `must name a bus in buses[] (${[...busIds].join(', ') || 'none declared'})`, d.bus);
+    d.points.forEach((p, j) => seen(p.id, ['devices', i, 'points', j, 'id']));
+  });
+  const inputs = new Set<string>();
+  const outputs = new Set<string>();
+  const lines = new Map<number, string>();
+  const useLine = (line: number, what: string, path: (string | number)[]) => {
+    const prev = lines.get(line);
+    if (prev) issue(path, `line ${line} is already used by ${prev}`, line);
+    lines.set(line, what);
+  };
+  cfg.gpio?.inputs.forEach((g, i) => {
+    seen(g.id, ['gpio', 'inputs', i, 'id']);
+    inputs.add(g.id);
+    useLine(g.line, g.id, ['gpio', 'inputs', i, 'line']);
+  });
+  cfg.gpio?.outputs.forEach((g, i) => {
+    seen(g.id, ['gpio', 'outputs', i, 'id']);
+    outputs.add(g.id);
+    useLine(g.line, g.id, ['gpio', 'outputs', i, 'line']);
+  });
+  cfg.gpio?.inputs.forEach((g, i) => {
+    if (g.machine !== undefined && !inputs.has(g.machine)) issue(['gpio', 'inputs', i, 'machine'], 'must name a gpio input (the run feedback)', g.machine);
+  });
+  const analog = new Set((cfg.devices ?? []).flatMap((d) => d.points.map((p) => p.id)));
+  const permitOutputs = new Set<string>();
+  (cfg.interlocks ?? []).forEach((r, i) => {
+    if (r.output !== undefined) {
+      if (!outputs.has(r.output)) issue(['interlocks', i, 'output'], 'must name a gpio output', r.output);
+      if (permitOutputs.has(r.output)) issue(['interlocks', i, 'output'], 'is already driven by another interlock', r.output);
+      permitOutputs.add(r.output);
+    }
+    const check = (list: ConditionConfig[] | undefined, key: string) =>
+      list?.forEach((c, j) => {
+        const path = ['interlocks', i, key, j];
+        if ('input' in c && !inputs.has(c.input)) issue([...path, 'input'], 'must name a gpio input', c.input);
+        if ('events' in c && !inputs.has(c.events)) issue([...path, 'events'], 'must name a gpio input', c.events);
+        if ('point' in c && !analog.has(c.point)) issue([...path, 'point'], 'must name a point of a device', c.point);
+      });
+    check(r.permitWhen, 'permitWhen');
+    check(r.alarmWhen, 'alarmWhen');
+  });
+  const beacon = cfg.alarms?.beacon;
+  if (beacon !== undefined) {
+    if (!outputs.has(beacon)) issue(['alarms', 'beacon'], 'must name a gpio output', beacon);
+    if (permitOutputs.has(beacon)) issue(['alarms', 'beacon'], 'is already a permit output', beacon);
+  }
+}

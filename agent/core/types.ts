@@ -1,0 +1,57 @@
+/** The shapes that flow through the agent: samples from the field, events about the plant. */
+
+/** Quality of a value, as in the uplink contract (UPLINK.md, "Quality"). */
+export type Quality = 'good' | 'uncertain' | 'bad' | 'comm' | 'stale';
+
+/** Time quality: present only while the system clock is not known to be synchronised. */
+export type TimeQuality = 'unsynced';
+
+export type Value = number | boolean | null;
+
+/** One reading of one point (an analog register or a contact), as the platform receives it. */
+export interface Sample {
+  /** point id from the site file, e.g. `dc1.dp` or `spark1` */
+  p: string;
+  /** ms since the Unix epoch, UTC */
+  t: number;
+  v: Value;
+  q: Quality;
+  tq?: TimeQuality;
+}
+
+export type EventType = 'alarm' | 'interlock' | 'lockout' | 'operator' | 'system' | 'gap';
+
+/**
+ * Something that happened on site: an alarm transition, a permit trip or reset, a lockout,
+ * an operator action, a system fault, or a data-loss record. `id` is unique per gateway.
+ */
+export interface PlantEvent {
+  id: string;
+  t: number;
+  type: EventType;
+  tq?: TimeQuality;
+  /** what it is about: a point, an interlock, an output, a bus */
+  source?: string;
+  /** low | medium | high | critical */
+  priority?: Priority;
+  /** machine-readable state after the transition, e.g. `unack`, `tripped`, `applied` */
+  state?: string;
+  /** human text, Chinese first */
+  message?: string;
+  /** user name for operator actions */
+  user?: string;
+  /** marks a 重大事故隐患 (hidden hazard) for the platform */
+  hazard?: boolean;
+  /** value and limit that triggered an alarm */
+  value?: number | boolean | null;
+  limit?: number;
+  /** alarm kind for limit alarms: lowLow, low, high, highHigh */
+  limitKind?: string;
+  /** extra detail, e.g. the first-out condition of a trip or the range of a gap */
+  detail?: Record<string, unknown>;
+}
+
+export type Priority = 'low' | 'medium' | 'high' | 'critical';
+
+/** Anything that wants every sample (interlocks, alarms, buffer, operator page). */
+export type SampleSink = (sample: Sample) => void;
