@@ -50,14 +50,17 @@ export function parseSiteText(text: string): LoadResult {
       problems: doc.errors.map((e) => ({
         path: '',
         message: `not valid YAML: ${e.message.split('\n')[0]}`,
-        line: e.linePos?.[0]?.line,
+        line: lines.linePos(e.pos[0]).line,
       })),
     };
   }
   const raw: unknown = doc.toJS();
   const parsed = SiteConfigSchema.safeParse(raw);
   if (parsed.success) return { ok: true, config: parsed.data };
-  return { ok: false, problems: parsed.error.issues.flatMap((i) => describeIssue(i, raw, doc, lines)) };
+  const problems = parsed.error.issues.flatMap((i) => describeIssue(i, raw, doc, lines));
+  // In file order, so an installer can walk down the file fixing them one by one.
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  return { ok: false, problems };
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown, doc: Document, lines: LineCounter): ConfigProblem[] {
@@ -81,8 +84,24 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, doc: Document, lin
     });
   }
   const found = valueAt(raw, path);
-  const message = found === undefined && issue.code !== 'custom' ? `${issue.message} (missing)` : `${issue.message} (got ${show(found)})`;
+  const text = issue.message.startsWith('Invalid input') ? plainMessage(issue) : issue.message;
+  const message = found === undefined && issue.code !== 'custom' ? `${text} (missing)` : `${text} (got ${show(found)})`;
   return [{ path: formatPath(path), message, line: lineOf(path) }];
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  object: 'an object (key: value lines)',
+  array: 'a list',
+  string: 'text',
+  number: 'a number',
+  boolean: 'true or false',
+};
+
+/** Zod's own wording for the few issues the schema does not word itself. */
+function plainMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') return `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return issue.message;
 }
 
 /** Zod does not say which keys were allowed; the schema's shape at that path does. */
