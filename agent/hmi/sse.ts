@@ -1,0 +1,113 @@
+/**
+ * Pushes plant snapshots to open pages as server-sent events: a full snapshot on connect, then one
+ * on every model change, coalesced to at most one per 200 ms (5 per second) so a burst of samples
+ * does not flood a touch panel, and never later than 200 ms after the change that caused it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock, Timer } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import { SECURITY_HEADERS } from './http.js';
+import type { PlantModel } from './model.js';
+
+export interface StreamSettings {
+  minIntervalMs: number;
+  heartbeatMs: number;
+  maxClients: number;
+  /** a client whose unsent output grows past this is dropped rather than buffered without end */
+  maxBacklogBytes: number;
+}
+
+export const DEFAULT_STREAM: StreamSettings = { minIntervalMs: 200, heartbeatMs: 10_000, maxClients: 32, maxBacklogBytes: 1 << 20 };
+
+export class SnapshotStream {
+  private readonly clients = new Set<ServerResponse>();
+  private pending: Timer | undefined;
+  private lastSent = -Infinity;
+  private seq = 0;
+  private unsubscribe: (() => void) | undefined;
+  private heartbeat: Timer | undefined;
+
+  constructor(
+    private readonly model: PlantModel,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly settings: StreamSettings = DEFAULT_STREAM,
+  ) {}
+
+  start(): void {
+    this.unsubscribe = this.model.onChange(() => this.changed());
+    // The comment line keeps proxies and NAT from closing an idle stream; the event lets the page
+    // notice a silently dead link (a pulled cable sends no FIN) and show its connection banner.
+    this.heartbeat = this.clock.setInterval(() => this.broadcast(`: heartbeat\nevent: heartbeat\ndata: ${this.clock.now()}\n\n`), this.settings.heartbeatMs);
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.heartbeat?.cancel();
+    this.pending?.cancel();
+    this.pending = undefined;
+    for (const res of this.clients) res.end();
+    this.clients.clear();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Returns false (and answers 503) when too many pages are open. */
+  add(req: IncomingMessage, res: ServerResponse): boolean {
+    if (this.clients.size >= this.settings.maxClients) return false;
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    // Reconnect after 2 s rather than the browser's default 3 s.
+    res.write('retry: 2000\n\n');
+    res.write(this.frame());
+    this.clients.add(res);
+    req.on('close', () => this.clients.delete(res));
+    return true;
+  }
+
+  private changed(): void {
+    if (this.pending) return;
+    const wait = Math.max(0, this.lastSent + this.settings.minIntervalMs - this.clock.monotonic());
+    this.pending = this.clock.setTimeout(() => this.flush(), wait);
+  }
+
+  private flush(): void {
+    this.pending = undefined;
+    this.lastSent = this.clock.monotonic();
+    if (this.clients.size === 0) return;
+    this.broadcast(this.frame());
+  }
+
+  private frame(): string {
+    let json: string;
+    try {
+      json = JSON.stringify(this.model.snapshot());
+    } catch (err) {
+      this.log.error({ err }, 'snapshot failed');
+      return '';
+    }
+    this.seq += 1;
+    return `event: snapshot\nid: ${this.seq}\ndata: ${json}\n\n`;
+  }
+
+  private broadcast(text: string): void {
+    if (!text) return;
+    for (const res of this.clients) {
+      if (res.writableLength > this.settings.maxBacklogBytes) {
+        this.log.warn({ backlog: res.writableLength }, 'dropping a slow event-stream client');
+        this.clients.delete(res);
+        res.destroy();
+        continue;
+      }
+      res.write(text);
+    }
+  }
+}
