@@ -1,0 +1,177 @@
+/**
+ * The alarm list with the ISA-18.2 / IEC 62682 lifecycle: normal → unacknowledged →
+ * acknowledged, or returned-to-normal unacknowledged; shelved with a reason and an expiry;
+ * out of service. Every transition is an event with who and when.
+ */
+import type { Clock, Timer } from '../core/clock.js';
+import type { Priority, Value } from '../core/types.js';
+import type { ActionResult, AlarmState, AlarmView } from '../hmi/model.js';
+import type { EventReporter } from '../plant/events.js';
+
+export interface AlarmDefinition {
+  id: string;
+  source: string;
+  name: string;
+  priority: Priority;
+}
+
+export interface AlarmOccurrence {
+  t: number;
+  value?: Value;
+  limit?: number;
+  limitKind?: string;
+  message: string;
+  hazard?: boolean;
+}
+
+interface Alarm extends AlarmDefinition {
+  active: boolean;
+  acked: boolean;
+  t: number;
+  value?: Value;
+  limit?: number;
+  limitKind?: string;
+  message: string;
+  firstOut: boolean;
+  shelf?: { until: number; by: string; reason: string; timer: Timer };
+  outOfService: boolean;
+  ackBy?: string;
+}
+
+/** Alarms that fire within this window of each other are one flood; the first is marked. */
+const FLOOD_WINDOW_MS = 1000;
+
+export class AlarmList {
+  private readonly alarms = new Map<string, Alarm>();
+  private lastActivation = -Infinity;
+  private lastLeader?: Alarm;
+  private readonly listeners: (() => void)[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly report: EventReporter,
+  ) {}
+
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  define(def: AlarmDefinition): void {
+    if (this.alarms.has(def.id)) return;
+    this.alarms.set(def.id, { ...def, active: false, acked: true, t: 0, message: def.name, firstOut: false, outOfService: false });
+  }
+
+  /** The alarm condition is present (`active`) or not, as judged by its source. */
+  set(id: string, active: boolean, occ: AlarmOccurrence): void {
+    const a = this.alarms.get(id);
+    if (!a || a.active === active || a.outOfService) return;
+    a.active = active;
+    if (active) {
+      a.acked = false;
+      a.ackBy = undefined;
+      Object.assign(a, { t: occ.t, value: occ.value, limit: occ.limit, limitKind: occ.limitKind, message: occ.message });
+      this.markFlood(a, occ.t);
+    }
+    this.emit(a, occ.t, { value: occ.value, limit: occ.limit, limitKind: occ.limitKind, message: occ.message, hazard: occ.hazard });
+  }
+
+  acknowledge(id: string, user: string): ActionResult {
+    const a = this.alarms.get(id);
+    if (!a) return { ok: false, status: 404, error: `no alarm ${id}` };
+    if (a.acked) return { ok: false, status: 409, error: `alarm ${id} is not awaiting acknowledgement` };
+    a.acked = true;
+    a.ackBy = user;
+    this.emit(a, this.clock.now(), { user, message: `${a.name} 已确认` });
+    return { ok: true };
+  }
+
+  shelve(id: string, user: string, reason: string, until: number): ActionResult {
+    const a = this.alarms.get(id);
+    if (!a) return { ok: false, status: 404, error: `no alarm ${id}` };
+    const now = this.clock.now();
+    if (until <= now) return { ok: false, status: 400, error: 'shelving must end in the future' };
+    a.shelf?.timer.cancel();
+    const timer = this.clock.setTimeout(() => this.unshelve(a), until - now);
+    a.shelf = { until, by: user, reason, timer };
+    this.emit(a, now, { user, message: `${a.name} 已搁置: ${reason}`, detail: { reason, until } });
+    return { ok: true };
+  }
+
+  private unshelve(a: Alarm): void {
+    a.shelf = undefined;
+    // Back from the shelf, an alarm still present must be seen again (ISA-18.2 §11.5).
+    if (a.active) a.acked = false;
+    this.emit(a, this.clock.now(), { message: `${a.name} 搁置到期` });
+  }
+
+  state(a: Alarm): AlarmState {
+    if (a.outOfService) return 'oos';
+    if (a.shelf) return 'shelved';
+    if (a.active) return a.acked ? 'ack' : 'unack';
+    return a.acked ? 'normal' : 'rtn_unack';
+  }
+
+  /** Alarms not in their normal state, most urgent first, first-out leaders on top. */
+  views(): AlarmView[] {
+    const rank: Record<Priority, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+    return [...this.alarms.values()]
+      .filter((a) => this.state(a) !== 'normal')
+      .map((a) => ({
+        id: a.id,
+        source: a.source,
+        name: a.name,
+        priority: a.priority,
+        state: this.state(a),
+        active: a.active,
+        t: a.t,
+        value: a.value,
+        limit: a.limit,
+        limitKind: a.limitKind,
+        firstOut: a.firstOut || undefined,
+        message: a.message,
+        shelvedUntil: a.shelf?.until,
+        shelvedBy: a.shelf?.by,
+        ackBy: a.ackBy,
+      }))
+      .sort((x, y) => Number(!!y.firstOut) - Number(!!x.firstOut) || rank[x.priority] - rank[y.priority] || y.t - x.t);
+  }
+
+  /** The beacon follows unacknowledged high and critical alarms that are not shelved. */
+  beaconWanted(): boolean {
+    for (const a of this.alarms.values()) {
+      const s = this.state(a);
+      if ((s === 'unack' || s === 'rtn_unack') && (a.priority === 'high' || a.priority === 'critical')) return true;
+    }
+    return false;
+  }
+
+  private markFlood(a: Alarm, t: number): void {
+    if (t - this.lastActivation > FLOOD_WINDOW_MS) {
+      if (this.lastLeader) this.lastLeader.firstOut = false;
+      this.lastLeader = a;
+      a.firstOut = false;
+    } else if (this.lastLeader && this.lastLeader !== a) {
+      this.lastLeader.firstOut = true;
+    }
+    this.lastActivation = t;
+  }
+
+  private emit(a: Alarm, t: number, extra: { value?: Value; limit?: number; limitKind?: string; message: string; user?: string; hazard?: boolean; detail?: Record<string, unknown> }): void {
+    const { value, limit, limitKind, message, user, hazard, detail } = extra;
+    this.report({
+      t,
+      type: 'alarm',
+      source: a.id,
+      priority: a.priority,
+      state: this.state(a),
+      message,
+      ...(value !== undefined ? { value } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+      ...(limitKind ? { limitKind } : {}),
+      ...(user ? { user } : {}),
+      ...(hazard ? { hazard } : {}),
+      ...(detail ? { detail } : {}),
+    });
+    for (const l of this.listeners) l();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The GPIO twin: contacts driven from code (a test, the demo story) with real debounce on the
+ * injected clock, and relays whose levels can be read back. Levels driven here are electrical
+ * (true = line high); the backend applies active-low like the real one.
+ */
+import type { Clock, Timer } from '../../agent/core/clock.js';
+import type { EdgeListener, GpioBackend, GpioInputLine, GpioOutputLine, InputOptions, OutputOptions } from '../gpio/backend.js';
+
+interface SimInput {
+  opts: InputOptions;
+  listener: EdgeListener;
+  /** electrical level on the wire */
+  raw: boolean;
+  /** logical level reported after debounce */
+  reported: boolean;
+  /** time of the first edge of a bouncing transition: the interrupt time */
+  edgeAt: number;
+  settle?: Timer;
+  closed: boolean;
+}
+
+export class SimGpio implements GpioBackend {
+  readonly name = 'sim';
+  private readonly inputs = new Map<number, SimInput>();
+  private readonly levels = new Map<number, boolean>();
+  private readonly outputs = new Map<number, { activeLow: boolean; closed: boolean }>();
+  /** every output write, for tests that check what reached the relays */
+  readonly writes: { line: number; value: boolean; t: number }[] = [];
+
+  constructor(private readonly clock: Clock) {}
+
+  input(line: number, opts: InputOptions, onEdge: EdgeListener): GpioInputLine {
+    const raw = this.levels.get(line) ?? opts.activeLow; // pulled up when active-low, else down: contact open
+    const input: SimInput = { opts, listener: onEdge, raw, reported: raw !== opts.activeLow, edgeAt: 0, closed: false };
+    this.inputs.set(line, input);
+    return {
+      read: () => input.reported,
+      close: () => {
+        input.closed = true;
+        input.settle?.cancel();
+      },
+    };
+  }
+
+  output(line: number, opts: OutputOptions): GpioOutputLine {
+    const out = { activeLow: opts.activeLow, closed: false };
+    this.outputs.set(line, out);
+    const write = (value: boolean) => {
+      if (out.closed) throw new Error(`gpio line ${line} is closed`);
+      this.levels.set(line, value !== opts.activeLow);
+      this.writes.push({ line, value, t: this.clock.now() });
+    };
+    write(opts.initial);
+    return {
+      write,
+      read: () => this.levels.get(line) !== opts.activeLow,
+      close: () => (out.closed = true),
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const i of this.inputs.values()) i.settle?.cancel();
+    this.inputs.clear();
+  }
+
+  /** Set the contact at `line` to its logical level (true = closed / active). */
+  set(line: number, active: boolean): void {
+    const input = this.inputs.get(line);
+    this.drive(line, input ? active !== input.opts.activeLow : active);
+  }
+
+  /** Drive the electrical level of an input line, as a contact on the wire would. */
+  drive(line: number, high: boolean): void {
+    this.levels.set(line, high);
+    const input = this.inputs.get(line);
+    if (!input || input.closed || input.raw === high) return;
+    if (!input.settle) input.edgeAt = this.clock.now();
+    input.raw = high;
+    input.settle?.cancel();
+    const settled = () => {
+      input.settle = undefined;
+      const logical = input.raw !== input.opts.activeLow;
+      if (logical === input.reported) return;
+      input.reported = logical;
+      input.listener(logical, input.edgeAt);
+    };
+    if (input.opts.debounceMs === 0) settled();
+    else input.settle = this.clock.setTimeout(settled, input.opts.debounceMs);
+  }
+
+  /** A contact that chatters `bounces` times, 1 ms apart, before settling at `active`. */
+  bounce(line: number, active: boolean, bounces: number): void {
+    for (let i = 0; i < bounces; i++) {
+      this.clock.setTimeout(() => this.set(line, i % 2 === 0 ? active : !active), i);
+    }
+    this.clock.setTimeout(() => this.set(line, active), bounces);
+  }
+
+  /** Logical level last written to an output line (true = relay energised). */
+  outputLevel(line: number): boolean | undefined {
+    const out = this.outputs.get(line);
+    const level = this.levels.get(line);
+    return out && level !== undefined ? level !== out.activeLow : undefined;
+  }
+}
