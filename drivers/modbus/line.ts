@@ -1,0 +1,31 @@
+/**
+ * Serial line timing. An RTU character is start bit + data bits + parity bit + stop bits:
+ * 10 bits for 8N1, 11 for 8E1 or 8N2 (Modbus over Serial Line V1.02, §2.5.1).
+ */
+export interface LineSettings {
+  baudRate: number;
+  parity: 'none' | 'even' | 'odd';
+  dataBits: 7 | 8;
+  stopBits: 1 | 2;
+}
+
+export const DEFAULT_LINE: LineSettings = { baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1 };
+
+export function bitsPerChar(line: LineSettings): number {
+  return 1 + line.dataBits + (line.parity === 'none' ? 0 : 1) + line.stopBits;
+}
+
+/** Time one character takes on the wire, in ms. */
+export function charMs(line: LineSettings): number {
+  return (bitsPerChar(line) * 1000) / line.baudRate;
+}
+
+/** Time `n` characters take on the wire, in ms. */
+export function wireMs(line: LineSettings, n: number): number {
+  return n * charMs(line);
+}
+
+/** The 3.5-character inter-frame silence; fixed at 1.75 ms above 19200 baud (§2.5.1.1). */
+export function frameGapMs(line: LineSettings): number {
+  return line.baudRate > 19200 ? 1.75 : 3.5 * charMs(line);
+}

@@ -1,0 +1,137 @@
+/**
+ * The port object modbus-serial's client talks through (`new ModbusRTU(port)`), in place of
+ * its own RTUBufferedPort. Why: RTUBufferedPort keeps received bytes in a private buffer we
+ * cannot flush, so a late or truncated reply stays there and is served as, or spoils, the
+ * answer to the next request (measured on modbus-serial 8.0.25). Here every request starts
+ * with an empty buffer, the master can discard on demand, and the time of the last byte is
+ * known, so the master can wait for a silent line after a failure.
+ */
+import { EventEmitter } from 'node:events';
+import type { Clock, Timer } from '../../agent/core/clock.js';
+import { crcOk } from './crc.js';
+import { frameGapMs, type LineSettings } from './line.js';
+import { EXCEPTION_FRAME_LENGTH, expectedReplyLength } from './pdu.js';
+
+/** The part of serialport's SerialPortStream we use; a real SerialPort or one on the sim binding. */
+export interface SerialStream {
+  readonly isOpen: boolean;
+  open(callback: (err: Error | null) => void): void;
+  close(callback?: (err: Error | null) => void): void;
+  write(data: Buffer): boolean;
+  on(event: 'data', listener: (data: Buffer) => void): this;
+  on(event: 'close', listener: (err: Error | null) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+  removeAllListeners(event?: string): this;
+}
+
+/** Longest RTU frame is 256 bytes (Serial Line §2.5.1); keep a little more while hunting. */
+const MAX_BUFFER = 512;
+/**
+ * Userspace cannot see a 3.5-character gap: USB adapters hand bytes over in chunks up to
+ * 16 ms apart (FTDI latency timer default). Below 20 ms a "silence" may be mid-frame.
+ */
+const MIN_SILENCE_MS = 20;
+
+interface Expected {
+  unit: number;
+  fc: number;
+  length: number;
+}
+
+export class RtuFramePort extends EventEmitter {
+  /** set by ModbusRTU.open(); RTU has no transaction ids, it always reads transaction 1 */
+  _transactionIdRead = 1;
+  _transactionIdWrite = 1;
+  /** monotonic ms of the last byte received, -Infinity before any */
+  lastByteAt = -Infinity;
+  private buffer = Buffer.alloc(0);
+  private expected: Expected | undefined;
+  private silenceTimer: Timer | undefined;
+  private readonly silenceMs: number;
+
+  constructor(
+    private readonly stream: SerialStream,
+    private readonly clock: Clock,
+    line: LineSettings,
+  ) {
+    super();
+    this.silenceMs = Math.max(MIN_SILENCE_MS, 3 * frameGapMs(line));
+    stream.on('data', (d) => this.onBytes(d));
+    stream.on('close', (err) => this.emit('close', err));
+    stream.on('error', (err) => this.emit('error', err));
+  }
+
+  get isOpen(): boolean {
+    return this.stream.isOpen;
+  }
+
+  /** Bytes received and not yet handed over as a frame. */
+  get pendingBytes(): number {
+    return this.buffer.length;
+  }
+
+  open(callback: (err: Error | null) => void): void {
+    this.stream.open(callback);
+  }
+
+  close(callback?: (err: Error | null) => void): void {
+    this.discard();
+    if (!this.stream.isOpen) {
+      callback?.(null);
+      return;
+    }
+    this.stream.close((err) => callback?.(err));
+  }
+
+  write(request: Buffer): void {
+    // Anything received before this request went out cannot be its answer.
+    this.discard();
+    const length = expectedReplyLength(request);
+    this.expected = length === undefined ? undefined : { unit: request[0]!, fc: request[1]!, length };
+    this.stream.write(request);
+  }
+
+  /** Forget what was received so far, and stop waiting for a reply. */
+  discard(): void {
+    this.buffer = Buffer.alloc(0);
+    this.expected = undefined;
+    this.silenceTimer?.cancel();
+    this.silenceTimer = undefined;
+  }
+
+  private onBytes(data: Buffer): void {
+    this.lastByteAt = this.clock.monotonic();
+    this.buffer = Buffer.concat([this.buffer, data]);
+    if (this.buffer.length > MAX_BUFFER) this.buffer = this.buffer.subarray(this.buffer.length - MAX_BUFFER);
+    this.hunt();
+  }
+
+  /**
+   * Finds the reply in the buffer: the first place where a frame of the expected length (or an
+   * exception frame) with a correct CRC starts. Noise before it is skipped. A complete frame
+   * with a wrong CRC is handed over only once the line has been silent, so that noise that
+   * happens to look like a header does not hide the real reply behind it.
+   */
+  private hunt(): void {
+    const exp = this.expected;
+    if (!exp) return;
+    const candidates: { at: number; length: number; unit: number }[] = [];
+    for (let at = 0; at + EXCEPTION_FRAME_LENGTH <= this.buffer.length; at++) {
+      const fc = this.buffer[at + 1];
+      const length = fc === exp.fc ? exp.length : fc === (exp.fc | 0x80) ? EXCEPTION_FRAME_LENGTH : 0;
+      if (length === 0 || at + length > this.buffer.length) continue;
+      if (crcOk(this.buffer, at, length)) return this.handOver(at, length);
+      candidates.push({ at, length, unit: this.buffer[at]! });
+    }
+    const suspect = candidates.find((c) => c.unit === exp.unit) ?? candidates[0];
+    this.silenceTimer?.cancel();
+    this.silenceTimer = undefined;
+    if (suspect) this.silenceTimer = this.clock.setTimeout(() => this.handOver(suspect.at, suspect.length), this.silenceMs);
+  }
+
+  private handOver(at: number, length: number): void {
+    const frame = Buffer.from(this.buffer.subarray(at, at + length));
+    this.discard();
+    this.emit('data', frame);
+  }
+}
