@@ -1,0 +1,393 @@
+/**
+ * The SQLite outbox: the agent's only durable queue (ARCHITECTURE.md). Every sample and event
+ * is committed here before its first send; each uplink destination reads it through its own
+ * cursor and marks what its far end acknowledged.
+ */
+import type { Timer } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { PlantEvent, Sample } from '../core/types.js';
+import { corruptFileEvent, lostFileGapEvent, overflowEvent } from './buffer-events.js';
+import { Budget } from './budget.js';
+import { decodeBody, encodeBody } from './codec.js';
+import { Cursor, type CursorHost } from './cursor.js';
+import { openBufferFile } from './open.js';
+import type { Range } from './seq-set.js';
+import { SeqReserve } from './seq-reserve.js';
+import { SerialQueue } from './serial.js';
+import { closeDb, type Db } from './sqlite.js';
+import { Store, type MessageRow } from './store.js';
+import { readTrend } from './trend.js';
+import { STREAMS, type CursorOptions, type OutboxOptions, type PendingSummary, type StoredMessage, type Stream, type TrendPoint } from './types.js';
+
+/** one data message holds at most this many samples (about 100 KB of JSON on the wire) */
+const MAX_SAMPLES_PER_MESSAGE = 2000;
+/** events added in the same tick share one message, up to this many */
+const MAX_EVENTS_PER_MESSAGE = 200;
+/** samples held in memory while the disk refuses writes; beyond this the oldest are dropped and reported */
+const MAX_WAITING_SAMPLES = 100_000;
+/** the longest replay answered from one read */
+export const MAX_RANGE = 10_000;
+
+interface WaitingEvent {
+  e: PlantEvent;
+  done: (err?: Error) => void;
+}
+
+export class Outbox {
+  private samples: Sample[] = [];
+  private waitingEvents: WaitingEvent[] = [];
+  private eventsScheduled = false;
+  private sampleFlush: Promise<void> | undefined;
+  private readonly cursors = new Map<string, Cursor>();
+  private readonly listeners = new Set<(m: StoredMessage) => void>();
+  private readonly timers: Timer[] = [];
+  private readonly queue = new SerialQueue();
+  private readonly log: Logger;
+  private readonly budget: Budget;
+  private overflow: { n: number; fromT: number; toT: number } | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly opts: OutboxOptions,
+    private readonly db: Db,
+    private readonly store: Store,
+    private readonly reserve: SeqReserve,
+    private readonly next: Record<Stream, number>,
+    private readonly floors: Record<Stream, number>,
+    walReserveBytes: number,
+  ) {
+    this.log = opts.log.child({ component: 'buffer' });
+    this.budget = new Budget({
+      store,
+      queue: this.queue,
+      log: this.log,
+      limitBytes: opts.maxBytes - walReserveBytes,
+      now: () => opts.clock.now(),
+      floors,
+      next,
+      allDone: (s) => this.allDone(s),
+      insertEvents: (events) => this.insertEvents(events),
+      afterEvict: (stream, through, gap, msg) => {
+        for (const c of this.cursors.values()) c.forget(stream, through);
+        this.announce([msg]);
+        this.opts.onSystemEvent(gap);
+      },
+    });
+  }
+
+  static async open(opts: OutboxOptions): Promise<Outbox> {
+    const log = opts.log.child({ component: 'buffer' });
+    const pageSize = opts.pageSize ?? 1024;
+    // WAL checkpoints every ~1/16 of the budget (at most SQLite's default 1000 pages), and the
+    // WAL, its shared-memory index and one transaction of slack are held back from the data budget
+    const walPages = Math.max(32, Math.min(1000, Math.floor(opts.maxBytes / 16 / pageSize)));
+    const walReserve = 2 * walPages * (pageSize + 24) + 64 * 1024;
+    if (opts.maxBytes - walReserve < 64 * 1024) throw new Error(`buffer maxBytes ${opts.maxBytes} is too small (need at least ${walReserve + 64 * 1024})`);
+
+    const now = opts.clock.now();
+    const { db, corrupt } = await openBufferFile(opts.path, now, { pageSize, walPages }, log);
+    const store = await Store.create(db);
+    const reserve = new SeqReserve(`${opts.path}.seq`);
+    const reserved = await reserve.load();
+    const isNew = (await store.meta('created')) === undefined;
+    if (isNew) {
+      await store.setMeta('created', now);
+      // a new file where seqs were used before: start above every seq the old file may have sent
+      for (const s of STREAMS) if (reserved[s] > 0) await store.setMeta(`floor.${s}`, reserved[s]);
+    }
+    const floors = { data: 0, events: 0 };
+    const next = { data: 1, events: 1 };
+    for (const s of STREAMS) {
+      floors[s] = (await store.meta(`floor.${s}`)) ?? 0;
+      next[s] = Math.max((await store.bounds(s)).hi ?? 0, floors[s]) + 1;
+    }
+    const outbox = new Outbox(opts, db, store, reserve, next, floors, walReserve);
+    const done = new Map<string, Record<Stream, Range[]>>();
+    for (const r of await store.cursorRows()) {
+      const d = done.get(r.dest) ?? { data: [], events: [] };
+      d[r.stream].push([r.lo, r.hi]);
+      done.set(r.dest, d);
+    }
+    for (const [dest, ranges] of done) outbox.cursors.set(dest, new Cursor(dest, outbox.host, ranges));
+
+    outbox.startTimers();
+    if (corrupt) {
+      await outbox.recordSystemEvent(corruptFileEvent(now, corrupt.movedTo, corrupt.problem, { ...next }));
+    }
+    if (isNew) {
+      for (const s of STREAMS) {
+        if (reserved[s] > 0) await outbox.recordSystemEvent(lostFileGapEvent(now, s, reserved[s], corrupt ? 'buffer file corrupt' : 'buffer file missing'));
+      }
+    }
+    log.info({ path: opts.path, next, floors, cursors: [...outbox.cursors.keys()] }, 'buffer open');
+    await outbox.budget.check();
+    return outbox;
+  }
+
+  /** Collect a sample; it is committed with its batch within commitMs. Never blocks. */
+  addSample(s: Sample): void {
+    if (this.closed) return;
+    const tq = s.tq ?? this.opts.timeQuality?.();
+    this.samples.push(tq && !s.tq ? { ...s, tq } : s);
+    if (this.samples.length > MAX_WAITING_SAMPLES) {
+      const dropped = this.samples.shift()!;
+      const o = (this.overflow ??= { n: 0, fromT: dropped.t, toT: dropped.t });
+      o.n++;
+      o.toT = dropped.t;
+    }
+  }
+
+  /** Commit an event at once; resolves when it is on disk (before any destination may report it sent). */
+  addEvent(e: PlantEvent): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('buffer closed'));
+    const tq = e.tq ?? this.opts.timeQuality?.();
+    const event = tq && !e.tq ? { ...e, tq } : e;
+    return new Promise((resolve, reject) => {
+      this.waitingEvents.push({ e: event, done: (err) => (err ? reject(err) : resolve()) });
+      if (!this.eventsScheduled) {
+        this.eventsScheduled = true;
+        // events raised in the same tick (an alarm flood, a trip with its first-out) share one message
+        setImmediate(() => void this.flushEvents());
+      }
+    });
+  }
+
+  /** Commit these samples as one data message now (the `snapshot` command); resolves with its seq. */
+  async commitBatch(samples: Sample[]): Promise<number> {
+    if (samples.length === 0) throw new Error('empty batch');
+    const msgs = await this.queue.run(() => this.insertData(samples.slice(0, MAX_SAMPLES_PER_MESSAGE)));
+    this.announce(msgs);
+    return msgs[0]!.seq;
+  }
+
+  /** Commit the samples collected so far (the commit timer calls this every commitMs). */
+  flush(): Promise<void> {
+    this.sampleFlush ??= this.flushSamples().finally(() => (this.sampleFlush = undefined));
+    return this.sampleFlush;
+  }
+
+  /** A destination's cursor, created on first use (it starts with everything still buffered unless `from: 'now'`). */
+  async cursor(dest: string, opts: CursorOptions = {}): Promise<Cursor> {
+    const have = this.cursors.get(dest);
+    if (have) return have;
+    const upTo = (s: Stream) => (opts.from === 'now' ? this.next[s] - 1 : this.floors[s]);
+    const c = new Cursor(dest, this.host, { data: [[0, upTo('data')]], events: [[0, upTo('events')]] });
+    this.cursors.set(dest, c);
+    for (const s of STREAMS) c.markDirty(s);
+    await this.flushCursors();
+    return c;
+  }
+
+  /** Forget a destination that is no longer configured, so it stops holding rows back from pruning. */
+  async dropCursor(dest: string): Promise<void> {
+    this.cursors.delete(dest);
+    await this.queue.run(() => this.store.dropCursor(dest));
+  }
+
+  /** What a destination still owes: message count and age of the oldest. */
+  pending(dest: string): PendingSummary {
+    const c = this.cursors.get(dest);
+    if (!c) throw new Error(`no cursor named ${dest}`);
+    return c.pending();
+  }
+
+  /** The seq the next message of this stream will get. */
+  nextSeq(stream: Stream): number {
+    return this.next[stream];
+  }
+
+  /** Stored messages with seq in [fromSeq, toSeq], for replay (at most MAX_RANGE). */
+  readRange(stream: Stream, fromSeq: number, toSeq: number): Promise<StoredMessage[]> {
+    return this.read(stream, fromSeq, toSeq, MAX_RANGE);
+  }
+
+  /** How many messages of [fromSeq, toSeq] are still stored. */
+  async countRange(stream: Stream, fromSeq: number, toSeq: number): Promise<number> {
+    return (await this.queue.run(() => this.store.countBetween(stream, fromSeq, toSeq)))?.n ?? 0;
+  }
+
+  /** One point's values between two times, from the stored data batches (the operator page's trend). */
+  trend(pointId: string, fromMs: number, toMs: number, maxPoints = 5000): Promise<TrendPoint[]> {
+    return readTrend({ store: this.store, queue: this.queue }, pointId, fromMs, toMs, maxPoints);
+  }
+
+  /** Called with every message as it is committed (destinations send live data from this). */
+  onCommit(listener: (m: StoredMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  usage(): { usedBytes: number; maxBytes: number } {
+    return { usedBytes: this.budget.lastUsedBytes, maxBytes: this.opts.maxBytes };
+  }
+
+  /** Flush what is collected, write every cursor and close the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    for (const t of this.timers) t.cancel();
+    await this.flush().catch((err: unknown) => this.log.error({ err }, 'final commit failed'));
+    await this.flushEvents();
+    this.closed = true;
+    await this.flushCursors().catch((err: unknown) => this.log.error({ err }, 'cursor write failed'));
+    await this.queue.idle();
+    await this.store.close();
+    await closeDb(this.db);
+    this.log.info({ next: this.next }, 'buffer closed');
+  }
+
+  // ---- internals ----
+
+  private readonly host: CursorHost = {
+    now: () => this.opts.clock.now(),
+    nextSeq: (s) => this.next[s],
+    floor: (s) => this.floors[s],
+    read: (s, from, to, limit) => this.read(s, from, to, limit),
+    createdAt: (s, seq) => this.queue.run(() => this.store.createdAt(s, seq)),
+  };
+
+  private startTimers(): void {
+    const c = this.opts.clock;
+    this.timers.push(c.setInterval(() => void this.flush().catch(() => undefined), this.opts.commitMs));
+    this.timers.push(c.setInterval(() => void this.flushCursors().catch((err: unknown) => this.log.error({ err }, 'cursor write failed')), this.opts.ackFlushMs ?? 2000));
+    this.timers.push(c.setInterval(() => void this.prune().catch((err: unknown) => this.log.error({ err }, 'prune failed')), this.opts.pruneEveryMs ?? 60_000));
+  }
+
+  private async read(stream: Stream, fromSeq: number, toSeq: number, limit: number): Promise<StoredMessage[]> {
+    const got = await this.queue.run(() => this.store.range(stream, fromSeq, toSeq, limit));
+    return got.map((r) => toMessage(stream, r));
+  }
+
+  private async flushSamples(): Promise<void> {
+    if (this.samples.length === 0) return;
+    const batch = this.samples;
+    this.samples = [];
+    let msgs: StoredMessage[];
+    try {
+      msgs = await this.queue.run(() => this.insertData(batch));
+    } catch (err) {
+      this.log.error({ err, samples: batch.length }, 'telemetry commit failed; keeping the batch for the next commit');
+      this.samples = batch.concat(this.samples);
+      throw err;
+    }
+    this.announce(msgs);
+    if (this.overflow) {
+      const o = this.overflow;
+      this.overflow = undefined;
+      await this.recordSystemEvent(overflowEvent(this.opts.clock.now(), o.n, o.fromT, o.toT));
+    }
+    await this.budget.check();
+  }
+
+  /** inside the queue: one transaction, one row per MAX_SAMPLES_PER_MESSAGE samples */
+  private async insertData(samples: Sample[]): Promise<StoredMessage[]> {
+    const chunks: Sample[][] = [];
+    for (let i = 0; i < samples.length; i += MAX_SAMPLES_PER_MESSAGE) chunks.push(samples.slice(i, i + MAX_SAMPLES_PER_MESSAGE));
+    return this.insertRows('data', chunks);
+  }
+
+  /** inside the queue */
+  private insertEvents(events: PlantEvent[]): Promise<StoredMessage[]> {
+    return this.insertRows('events', [events], false);
+  }
+
+  private async insertRows(stream: Stream, chunks: (Sample[] | PlantEvent[])[], ownTransaction = true): Promise<StoredMessage[]> {
+    const first = this.next[stream];
+    await this.reserve.ensure(stream, first + chunks.length - 1);
+    const created = this.opts.clock.now();
+    const out: StoredMessage[] = [];
+    if (ownTransaction) await this.store.begin();
+    try {
+      let seq = first;
+      for (const items of chunks) {
+        let t0 = Infinity;
+        let t1 = -Infinity;
+        for (const it of items) {
+          t0 = Math.min(t0, it.t);
+          t1 = Math.max(t1, it.t);
+        }
+        await this.store.insert(stream, { seq, created, t0, t1, n: items.length, body: encodeBody(items) });
+        out.push(stream === 'data' ? { stream, seq, createdMs: created, samples: items as Sample[] } : { stream, seq, createdMs: created, events: items as PlantEvent[] });
+        seq++;
+      }
+      if (ownTransaction) await this.store.commit();
+    } catch (err) {
+      if (ownTransaction) await this.store.rollback();
+      throw err;
+    }
+    this.next[stream] = first + chunks.length;
+    return out;
+  }
+
+  private async flushEvents(): Promise<void> {
+    this.eventsScheduled = false;
+    while (this.waitingEvents.length > 0) {
+      const group = this.waitingEvents.splice(0, MAX_EVENTS_PER_MESSAGE);
+      try {
+        const msgs = await this.queue.run(() => this.insertRows('events', [group.map((w) => w.e)]));
+        for (const w of group) w.done();
+        this.announce(msgs);
+      } catch (err) {
+        this.log.error({ err, events: group.length }, 'event commit failed');
+        for (const w of group) w.done(err as Error);
+      }
+    }
+  }
+
+  private async recordSystemEvent(e: PlantEvent): Promise<void> {
+    await this.addEvent(e);
+    this.opts.onSystemEvent(e);
+  }
+
+  private announce(msgs: StoredMessage[]): void {
+    for (const m of msgs) {
+      for (const c of this.cursors.values()) c.noteCommitted(m.stream, m.seq, m.createdMs);
+      for (const l of this.listeners) {
+        try {
+          l(m);
+        } catch (err) {
+          this.log.error({ err }, 'commit listener threw');
+        }
+      }
+    }
+  }
+
+  /** highest seq every destination has done with (0 when no destination is configured: nothing is sent) */
+  private allDone(stream: Stream): number {
+    if (this.cursors.size === 0) return this.floors[stream];
+    let min = Infinity;
+    for (const c of this.cursors.values()) min = Math.min(min, c.donePrefix(stream));
+    return min;
+  }
+
+  private async flushCursors(): Promise<void> {
+    const work = [...this.cursors.values()].map((c) => ({ dest: c.name, dirty: c.takeDirty() })).filter((w) => w.dirty.length > 0);
+    if (work.length === 0) return;
+    await this.queue.run(async () => {
+      await this.store.begin();
+      try {
+        for (const w of work) for (const d of w.dirty) await this.store.writeCursor(w.dest, d.stream, d.ranges);
+        await this.store.commit();
+      } catch (err) {
+        await this.store.rollback();
+        for (const w of work) for (const d of w.dirty) this.cursors.get(w.dest)?.markDirty(d.stream);
+        throw err;
+      }
+    });
+  }
+
+  /** delete messages every destination has acknowledged and that are older than keepSentHours */
+  private async prune(): Promise<void> {
+    const before = this.opts.clock.now() - this.opts.keepSentHours * 3_600_000;
+    for (const s of STREAMS) {
+      const through = this.allDone(s);
+      if (through <= this.floors[s]) continue;
+      await this.budget.deleteDone(s, through, before);
+    }
+  }
+}
+
+function toMessage(stream: Stream, r: MessageRow): StoredMessage {
+  return stream === 'data'
+    ? { stream, seq: r.seq, createdMs: r.created, samples: decodeBody<Sample>(r.body) }
+    : { stream, seq: r.seq, createdMs: r.created, events: decodeBody<PlantEvent>(r.body) };
+}

@@ -1,0 +1,151 @@
+/**
+ * The tables and every prepared statement of the outbox. One row is one uplink message
+ * (a batch of samples or of events), keyed by its seq.
+ */
+import { exec, finalize, prepare, row, rows, run, type Db, type Stmt } from './sqlite.js';
+import { STREAMS, type Stream } from './types.js';
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS data (seq INTEGER PRIMARY KEY, created INTEGER NOT NULL, t0 INTEGER NOT NULL, t1 INTEGER NOT NULL, n INTEGER NOT NULL, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, created INTEGER NOT NULL, t0 INTEGER NOT NULL, t1 INTEGER NOT NULL, n INTEGER NOT NULL, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cursors (dest TEXT NOT NULL, stream TEXT NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL, PRIMARY KEY (dest, stream, lo)) WITHOUT ROWID;
+`;
+
+export interface MessageRow {
+  seq: number;
+  created: number;
+  t0: number;
+  t1: number;
+  n: number;
+  body: Buffer;
+}
+
+interface StreamStmts {
+  insert: Stmt;
+  range: Stmt;
+  from: Stmt;
+  bounds: Stmt;
+  t1At: Stmt;
+  createdAt: Stmt;
+  oldest: Stmt;
+  deleteThrough: Stmt;
+  prune: Stmt;
+  count: Stmt;
+}
+
+export class Store {
+  private constructor(
+    private readonly db: Db,
+    private readonly s: Record<Stream, StreamStmts>,
+    private readonly common: Record<'metaGet' | 'metaSet' | 'cursorAll' | 'cursorClear' | 'cursorAdd' | 'cursorDrop' | 'pages', Stmt>,
+  ) {}
+
+  static async create(db: Db): Promise<Store> {
+    await exec(db, DDL);
+    const per = async (t: Stream): Promise<StreamStmts> => ({
+      insert: await prepare(db, `INSERT INTO ${t} (seq, created, t0, t1, n, body) VALUES (?, ?, ?, ?, ?, ?)`),
+      range: await prepare(db, `SELECT seq, created, t0, t1, n, body FROM ${t} WHERE seq BETWEEN ? AND ? ORDER BY seq LIMIT ?`),
+      from: await prepare(db, `SELECT seq, created, t0, t1, n, body FROM ${t} WHERE seq >= ? ORDER BY seq LIMIT ?`),
+      bounds: await prepare(db, `SELECT min(seq) AS lo, max(seq) AS hi FROM ${t}`),
+      t1At: await prepare(db, `SELECT seq, t1 FROM ${t} WHERE seq >= ? ORDER BY seq LIMIT 1`),
+      createdAt: await prepare(db, `SELECT seq, created FROM ${t} WHERE seq >= ? ORDER BY seq LIMIT 1`),
+      oldest: await prepare(db, `SELECT seq, created, t0, t1, n FROM ${t} ORDER BY seq LIMIT ?`),
+      deleteThrough: await prepare(db, `DELETE FROM ${t} WHERE seq <= ?`),
+      prune: await prepare(db, `DELETE FROM ${t} WHERE seq IN (SELECT seq FROM ${t} WHERE seq <= ? AND created < ? ORDER BY seq LIMIT ?)`),
+      count: await prepare(db, `SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM ${t} WHERE seq BETWEEN ? AND ?`),
+    });
+    const s = { data: await per('data'), events: await per('events') };
+    const common = {
+      metaGet: await prepare(db, 'SELECT value FROM meta WHERE key = ?'),
+      metaSet: await prepare(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      cursorAll: await prepare(db, 'SELECT dest, stream, lo, hi FROM cursors ORDER BY dest, stream, lo'),
+      cursorClear: await prepare(db, 'DELETE FROM cursors WHERE dest = ? AND stream = ?'),
+      cursorAdd: await prepare(db, 'INSERT INTO cursors (dest, stream, lo, hi) VALUES (?, ?, ?, ?)'),
+      cursorDrop: await prepare(db, 'DELETE FROM cursors WHERE dest = ?'),
+      pages: await prepare(db, 'SELECT p.page_count AS pages, f.freelist_count AS free, s.page_size AS size FROM pragma_page_count() p, pragma_freelist_count() f, pragma_page_size() s'),
+    };
+    return new Store(db, s, common);
+  }
+
+  begin(): Promise<void> {
+    return exec(this.db, 'BEGIN IMMEDIATE');
+  }
+  commit(): Promise<void> {
+    return exec(this.db, 'COMMIT');
+  }
+  rollback(): Promise<void> {
+    return exec(this.db, 'ROLLBACK').catch(() => undefined);
+  }
+
+  async insert(stream: Stream, r: MessageRow): Promise<void> {
+    await run(this.s[stream].insert, [r.seq, r.created, r.t0, r.t1, r.n, r.body]);
+  }
+
+  range(stream: Stream, fromSeq: number, toSeq: number, limit: number): Promise<MessageRow[]> {
+    return rows<MessageRow>(this.s[stream].range, [fromSeq, toSeq, limit]);
+  }
+
+  from(stream: Stream, fromSeq: number, limit: number): Promise<MessageRow[]> {
+    return rows<MessageRow>(this.s[stream].from, [fromSeq, limit]);
+  }
+
+  /** lowest and highest stored seq (both O(log n) on the rowid; count(*) would read the whole table) */
+  async bounds(stream: Stream): Promise<{ lo: number | null; hi: number | null }> {
+    return (await row<{ lo: number | null; hi: number | null }>(this.s[stream].bounds)) ?? { lo: null, hi: null };
+  }
+
+  countBetween(stream: Stream, fromSeq: number, toSeq: number): Promise<{ n: number; lo: number | null; hi: number | null } | undefined> {
+    return row(this.s[stream].count, [fromSeq, toSeq]);
+  }
+
+  t1At(stream: Stream, seq: number): Promise<{ seq: number; t1: number } | undefined> {
+    return row(this.s[stream].t1At, [seq]);
+  }
+
+  createdAt(stream: Stream, seq: number): Promise<{ seq: number; created: number } | undefined> {
+    return row(this.s[stream].createdAt, [seq]);
+  }
+
+  oldest(stream: Stream, limit: number): Promise<Omit<MessageRow, 'body'>[]> {
+    return rows(this.s[stream].oldest, [limit]);
+  }
+
+  deleteThrough(stream: Stream, seq: number): Promise<number> {
+    return run(this.s[stream].deleteThrough, [seq]);
+  }
+
+  prune(stream: Stream, throughSeq: number, createdBefore: number, limit: number): Promise<number> {
+    return run(this.s[stream].prune, [throughSeq, createdBefore, limit]);
+  }
+
+  async meta(key: string): Promise<number | undefined> {
+    return (await row<{ value: number }>(this.common.metaGet, [key]))?.value;
+  }
+  async setMeta(key: string, value: number): Promise<void> {
+    await run(this.common.metaSet, [key, value]);
+  }
+
+  cursorRows(): Promise<{ dest: string; stream: Stream; lo: number; hi: number }[]> {
+    return rows(this.common.cursorAll);
+  }
+  async writeCursor(dest: string, stream: Stream, ranges: readonly (readonly [number, number])[]): Promise<void> {
+    await run(this.common.cursorClear, [dest, stream]);
+    for (const [lo, hi] of ranges) await run(this.common.cursorAdd, [dest, stream, lo, hi]);
+  }
+  async dropCursor(dest: string): Promise<void> {
+    await run(this.common.cursorDrop, [dest]);
+  }
+
+  /** bytes of pages holding data (the file may be larger by its free pages, which get reused) */
+  async usedBytes(): Promise<{ used: number; file: number; pageSize: number }> {
+    const r = await row<{ pages: number; free: number; size: number }>(this.common.pages);
+    if (!r) return { used: 0, file: 0, pageSize: 4096 };
+    return { used: (r.pages - r.free) * r.size, file: r.pages * r.size, pageSize: r.size };
+  }
+
+  async close(): Promise<void> {
+    for (const stream of STREAMS) for (const st of Object.values(this.s[stream])) await finalize(st);
+    for (const st of Object.values(this.common)) await finalize(st);
+  }
+}

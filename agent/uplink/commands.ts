@@ -1,0 +1,61 @@
+/**
+ * Platform → gateway commands (UPLINK.md, "Commands"). Every command gets exactly one answer;
+ * junk gets `{id: "", ok: false, error}` (the floor schema requires a string id). None of them
+ * can change a limit, an interlock or an output: safety logic is changed only on site.
+ */
+import { MAX_RANGE } from '../buffer/outbox.js';
+import type { Stream } from '../buffer/types.js';
+import { cmdResult, type CmdResult } from './messages.js';
+
+export interface CommandDeps {
+  /** publish birth again */
+  rebirth(): Promise<void>;
+  /** commit the current value of every point as one data message; its seq */
+  snapshot(): Promise<{ seq: number; samples: number }>;
+  /** queue messages [fromSeq, toSeq] for resending with hist: true; how many are still stored */
+  replay(stream: Stream, fromSeq: number, toSeq: number): Promise<number>;
+  now(): number;
+}
+
+const MAX_ID = 128;
+
+export async function runCommand(name: string, payload: Buffer, deps: CommandDeps): Promise<CmdResult> {
+  let body: unknown;
+  try {
+    body = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return cmdResult('', false, { cmd: name, error: 'payload is not JSON' });
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return cmdResult('', false, { cmd: name, error: 'payload must be a JSON object' });
+  const b = body as Record<string, unknown>;
+  if (typeof b.id !== 'string' || b.id.length === 0 || b.id.length > MAX_ID) {
+    return cmdResult('', false, { cmd: name, error: `id must be a string of 1..${MAX_ID} characters` });
+  }
+  const id = b.id;
+  switch (name) {
+    case 'ping':
+      return cmdResult(id, true, { cmd: name, t: deps.now() });
+    case 'rebirth':
+      await deps.rebirth();
+      return cmdResult(id, true, { cmd: name });
+    case 'snapshot': {
+      const r = await deps.snapshot();
+      return cmdResult(id, true, { cmd: name, stream: 'data', seq: r.seq, samples: r.samples });
+    }
+    case 'replay': {
+      const { stream, fromSeq, toSeq } = b;
+      if (stream !== 'data' && stream !== 'events') return cmdResult(id, false, { cmd: name, error: 'stream must be "data" or "events"' });
+      if (!isSeq(fromSeq) || !isSeq(toSeq) || fromSeq > toSeq) return cmdResult(id, false, { cmd: name, error: 'fromSeq and toSeq must be integers >= 1 with fromSeq <= toSeq' });
+      if (toSeq - fromSeq + 1 > MAX_RANGE) return cmdResult(id, false, { cmd: name, error: `at most ${MAX_RANGE} messages per replay` });
+      const count = await deps.replay(stream, fromSeq, toSeq);
+      if (count === 0) return cmdResult(id, false, { cmd: name, stream, fromSeq, toSeq, count, error: 'none of those messages is still stored' });
+      return cmdResult(id, true, { cmd: name, stream, fromSeq, toSeq, count });
+    }
+    default:
+      return cmdResult(id, false, { cmd: name, error: `unknown command "${name}"` });
+  }
+}
+
+function isSeq(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
+}

@@ -1,0 +1,114 @@
+/**
+ * Builders for every payload of the uplink contract v1. Each must validate against the shared
+ * floor schema (/work/shared/spec/uplink-v1.schema.json) and the project's superset
+ * (schema/uplink-v1.schema.json); the tests check both on what really reached the broker.
+ */
+import type { PlantEvent, Sample } from '../core/types.js';
+import type { StoredMessage } from '../buffer/types.js';
+
+export interface StateMessage {
+  online: boolean;
+  t: number;
+  bootId: string;
+}
+
+export interface BirthPoint {
+  id: string;
+  kind: string;
+  name?: string;
+  unit?: string;
+  [meta: string]: unknown;
+}
+
+/** What the app's birth() provider returns: every point, output and interlock with its metadata. */
+export interface BirthContent {
+  points: BirthPoint[];
+  outputs?: { id: string; name?: string; [meta: string]: unknown }[];
+  interlocks?: { id: string; name?: string; [meta: string]: unknown }[];
+  site?: { name?: string; timezone?: string; [meta: string]: unknown };
+}
+
+export interface BirthMessage extends BirthContent {
+  kind: 'birth';
+  t: number;
+  bootId: string;
+  agent: string;
+}
+
+export interface DataMessage {
+  kind: 'data';
+  seq: number;
+  bootId: string;
+  hist: boolean;
+  samples: Sample[];
+}
+
+export interface EventsMessage {
+  kind: 'events';
+  seq: number;
+  bootId: string;
+  hist: boolean;
+  events: PlantEvent[];
+}
+
+/** What the app's health() provider returns: bus statistics and the like. */
+export interface HealthExtras {
+  buses?: Record<string, Record<string, unknown>>;
+  [extra: string]: unknown;
+}
+
+export interface HealthMessage extends HealthExtras {
+  kind: 'health';
+  t: number;
+  bootId: string;
+  clock: 'synced' | 'unsynced';
+  buffer: { pending: number; oldestPendingMs: number | null; usedBytes?: number; maxBytes?: number };
+  uptimeS: number;
+  memory: { rssBytes: number; heapUsedBytes: number };
+}
+
+export interface CmdResult {
+  /** the command's id; "" when the command carried none (junk) */
+  id: string;
+  ok: boolean;
+  /** the command name, as taken from the topic */
+  cmd?: string;
+  error?: string;
+  [detail: string]: unknown;
+}
+
+export const state = (online: boolean, t: number, bootId: string): StateMessage => ({ online, t, bootId });
+
+export const birth = (t: number, bootId: string, agent: string, content: BirthContent): BirthMessage => ({
+  ...content,
+  kind: 'birth',
+  t,
+  bootId,
+  agent,
+  points: content.points,
+});
+
+/** `hist` is true for the backlog and for replays, false for a message sent as it was committed */
+export function fromStored(m: StoredMessage, bootId: string, hist: boolean): DataMessage | EventsMessage {
+  return m.stream === 'data'
+    ? { kind: 'data', seq: m.seq, bootId, hist, samples: m.samples }
+    : { kind: 'events', seq: m.seq, bootId, hist, events: m.events };
+}
+
+export function health(
+  base: { t: number; bootId: string; synced: boolean; pending: number; oldestPendingMs: number | null; usedBytes?: number; maxBytes?: number; uptimeS: number; memory: NodeJS.MemoryUsage },
+  extras: HealthExtras,
+): HealthMessage {
+  return {
+    ...extras,
+    kind: 'health',
+    t: base.t,
+    bootId: base.bootId,
+    clock: base.synced ? 'synced' : 'unsynced',
+    buffer: { pending: base.pending, oldestPendingMs: base.oldestPendingMs === null ? null : Math.round(base.oldestPendingMs), usedBytes: base.usedBytes, maxBytes: base.maxBytes },
+    uptimeS: Math.round(base.uptimeS),
+    memory: { rssBytes: base.memory.rss, heapUsedBytes: base.memory.heapUsed },
+  };
+}
+
+export const cmdResult = (id: string, ok: boolean, detail: Omit<CmdResult, 'id' | 'ok'> = {}): CmdResult => ({ ...detail, id, ok });
