@@ -1,0 +1,93 @@
+// The alarm list in ISA-18.2 terms: state, priority, first-out, time, value against its limit,
+// and the acknowledge and shelve buttons. Unacknowledged alarms sort first and blink.
+import { h, renderIfChanged } from './dom.js';
+import { fmtTime, fmtValue, limitWord, priorityWord, stateWord, t } from './i18n.js';
+
+const STATE_ORDER = { unack: 0, rtn_unack: 1, ack: 2, shelved: 3, oos: 4 };
+const PRIORITY_ORDER = { critical: 0, high: 1, medium: 2, low: 3 };
+
+/** Alarms an operator must see: everything but `normal`, most urgent first, newest first within. */
+export function visibleAlarms(alarms) {
+  return alarms
+    .filter((a) => a.state !== 'normal')
+    .sort(
+      (a, b) =>
+        (STATE_ORDER[a.state] ?? 9) - (STATE_ORDER[b.state] ?? 9) ||
+        (PRIORITY_ORDER[a.priority] ?? 9) - (PRIORITY_ORDER[b.priority] ?? 9) ||
+        b.t - a.t,
+    );
+}
+
+function unitOf(snapshot, source) {
+  return [...snapshot.points, ...snapshot.contacts].find((p) => p.id === source)?.unit;
+}
+
+function alarmRow(a, snapshot, user, handlers) {
+  const unit = unitOf(snapshot, a.source);
+  const canAck = a.state === 'unack' || a.state === 'rtn_unack';
+  const canShelve = (a.state === 'unack' || a.state === 'ack' || a.state === 'rtn_unack') && user?.role !== 'operator';
+  // A contact alarm's value (true) or a missing one adds nothing the name does not say.
+  const valueText =
+    typeof a.value === 'number'
+      ? `${t('value')} ${fmtValue(a.value, unit)}` + (a.limit !== undefined ? ` / ${limitWord(a.limitKind)} ${fmtValue(a.limit, unit)}` : '')
+      : null;
+  const notes = [
+    a.active ? t('active') : t('cleared'),
+    a.ackBy ? t('ackBy', { user: a.ackBy }) : null,
+    a.state === 'shelved' && a.shelvedUntil ? t('shelvedUntil', { t: fmtTime(a.shelvedUntil), user: a.shelvedBy ?? '—' }) : null,
+  ].filter(Boolean);
+
+  return h(
+    'li',
+    { class: `alarm prio-${a.priority} state-${a.state}${a.firstOut ? ' first-out' : ''}`, dataset: { id: a.id }, 'data-state': a.state },
+    h(
+      'div',
+      { class: 'alarm-head' },
+      h('span', { class: `chip prio prio-${a.priority}` }, priorityWord(a.priority)),
+      h('span', { class: `badge state state-${a.state}` }, stateWord(a.state)),
+      a.firstOut ? h('span', { class: 'badge first-out-mark', title: t('firstOut') }, `★ ${t('firstOut')}`) : null,
+      h('span', { class: 'alarm-name' }, a.name),
+      h('time', { class: 'alarm-time', datetime: new Date(a.t).toISOString() }, fmtTime(a.t)),
+    ),
+    h(
+      'div',
+      { class: 'alarm-body' },
+      h('span', { class: 'alarm-msg' }, a.message),
+      valueText ? h('span', { class: 'alarm-value' }, valueText) : null,
+      h('span', { class: 'alarm-notes' }, notes.join(' · ')),
+    ),
+    canAck || canShelve
+      ? h(
+          'div',
+          { class: 'alarm-actions' },
+          canAck ? h('button', { class: 'btn primary', type: 'button', 'data-action': 'ack', onclick: () => handlers.ack(a) }, t('acknowledge')) : null,
+          canShelve ? h('button', { class: 'btn', type: 'button', 'data-action': 'shelve', onclick: () => handlers.shelve(a) }, t('shelve')) : null,
+        )
+      : null,
+  );
+}
+
+export function renderAlarms(container, snapshot, user, handlers) {
+  const alarms = visibleAlarms(snapshot.alarms);
+  const key = JSON.stringify([document.documentElement.lang, user?.role ?? null, alarms, alarms.map((a) => unitOf(snapshot, a.source))]);
+  renderIfChanged(container, key, () =>
+    alarms.length === 0
+      ? h('p', { class: 'empty' }, t('noAlarms'))
+      : h('ul', { class: 'alarm-list' }, alarms.map((a) => alarmRow(a, snapshot, user, handlers))),
+  );
+}
+
+/** The header's count: unacknowledged (blinking) and all active alarms, tap to jump to the list. */
+export function renderSummary(container, snapshot) {
+  const alarms = visibleAlarms(snapshot.alarms);
+  const unack = alarms.filter((a) => a.state === 'unack' || a.state === 'rtn_unack');
+  const worst = unack[0]?.priority ?? alarms[0]?.priority;
+  const key = JSON.stringify([document.documentElement.lang, unack.length, alarms.length, worst]);
+  renderIfChanged(container, key, () =>
+    h(
+      'a',
+      { href: '#alarms', class: `summary-link${unack.length ? ` has-unack prio-${worst}` : alarms.length ? ' has-active' : ''}` },
+      unack.length ? t('unackCount', { n: unack.length }) : alarms.length ? t('activeCount', { n: alarms.length }) : t('noAlarms'),
+    ),
+  );
+}

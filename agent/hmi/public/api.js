@@ -1,0 +1,95 @@
+// Talks to the agent: session, login, logout and the three actions. Every action carries the
+// session's CSRF token and a fresh Idempotency-Key, so a double tap or a replay is refused (409).
+
+export class ApiError extends Error {
+  constructor(status, code, message, retryAfter) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** Who is logged in here: { user: {name, role} | null, csrf } */
+export const session = { user: null, csrf: null };
+const listeners = new Set();
+
+export function onSessionChange(fn) {
+  listeners.add(fn);
+}
+
+function setSession(user, csrf) {
+  session.user = user;
+  session.csrf = csrf;
+  for (const fn of listeners) fn(session);
+}
+
+// crypto.randomUUID needs a secure context, which http://<panel-ip> is not; getRandomValues works anywhere.
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function call(method, path, body, extraHeaders = {}) {
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? extraHeaders : { 'Content-Type': 'application/json', ...extraHeaders },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'network error');
+  }
+  let data = {};
+  try {
+    data = await res.json();
+  } catch {
+    // a non-JSON answer (proxy error page): keep the status
+  }
+  if (!res.ok) {
+    throw new ApiError(res.status, data.error ?? 'other', data.message ?? res.statusText, Number(res.headers.get('Retry-After')) || undefined);
+  }
+  return data;
+}
+
+export async function loadSession() {
+  try {
+    const data = await call('GET', '/api/session');
+    setSession(data.user ?? null, data.csrf ?? null);
+  } catch {
+    setSession(null, null);
+  }
+}
+
+export async function login(name, password) {
+  const data = await call('POST', '/api/login', { name, password });
+  setSession(data.user, data.csrf);
+}
+
+export async function logout() {
+  try {
+    await call('POST', '/api/logout', {}, { 'X-CSRF-Token': session.csrf ?? '' });
+  } finally {
+    setSession(null, null);
+  }
+}
+
+async function act(path, body = {}) {
+  try {
+    return await call('POST', path, body, { 'X-CSRF-Token': session.csrf ?? '', 'Idempotency-Key': newKey() });
+  } catch (err) {
+    // The server no longer knows this session: forget it here too, so the page asks for a login.
+    if (err instanceof ApiError && (err.code === 'no_session' || err.code === 'bad_csrf')) setSession(null, null);
+    throw err;
+  }
+}
+
+export const acknowledge = (alarmId) => act(`/api/alarms/${encodeURIComponent(alarmId)}/ack`);
+export const shelve = (alarmId, reason, minutes) => act(`/api/alarms/${encodeURIComponent(alarmId)}/shelve`, { reason, minutes });
+export const resetPermit = (interlockId) => act(`/api/interlocks/${encodeURIComponent(interlockId)}/reset`);
+
+export async function trend(pointId, range) {
+  return call('GET', `/api/trend?point=${encodeURIComponent(pointId)}&range=${range}`);
+}

@@ -1,0 +1,150 @@
+// The operator page: wires the live feed to the sections, the dialogs to the actions, and the
+// language switch. Rendering is in alarms.js, permits.js, values.js, system.js and trend.js.
+import * as api from './api.js';
+import { renderAlarms, renderSummary } from './alarms.js';
+import { beep, unlockAudioOnFirstTouch } from './beep.js';
+import { createLoginDialog, createShelveDialog } from './dialogs.js';
+import { errorText } from './errors.js';
+import { applyStatic, fmtTime, initLang, t, toggleLang } from './i18n.js';
+import { renderLockouts, renderPermits } from './permits.js';
+import { connect } from './stream.js';
+import { renderSystem } from './system.js';
+import { createTrends } from './trend.js';
+import { renderValues } from './values.js';
+
+const $ = (id) => document.getElementById(id);
+
+initLang();
+applyStatic();
+unlockAudioOnFirstTouch();
+
+const loginDialog = createLoginDialog($('login-dialog'));
+const shelveDialog = createShelveDialog($('shelve-dialog'));
+const trends = createTrends({
+  select: $('trend-point'),
+  rangeButtons: [...document.querySelectorAll('[data-range]')],
+  chartEl: $('trend-chart'),
+  statusEl: $('trend-status'),
+});
+
+let snapshot = null;
+
+let toastTimer = null;
+function toast(text, kind = 'info') {
+  const el = $('toast');
+  el.textContent = text;
+  el.className = `toast show ${kind}`;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (el.className = 'toast'), kind === 'error' ? 6000 : 3000);
+}
+
+async function ensureLogin() {
+  if (api.session.user) return true;
+  return loginDialog.open(t('loginNeeded'));
+}
+
+async function run(kind, action) {
+  try {
+    await action();
+    toast(t(`done_${kind}`));
+  } catch (err) {
+    toast(errorText(err), 'error');
+    if (err.code === 'no_session' || err.code === 'bad_csrf') void loginDialog.open(errorText(err));
+  }
+}
+
+const alarmHandlers = {
+  async ack(alarm) {
+    if (await ensureLogin()) await run('ack', () => api.acknowledge(alarm.id));
+  },
+  async shelve(alarm) {
+    if (!(await ensureLogin())) return;
+    if (api.session.user?.role !== 'supervisor') {
+      toast(t('supervisorOnly'), 'error');
+      return;
+    }
+    const choice = await shelveDialog.open(alarm);
+    if (choice) await run('shelve', () => api.shelve(alarm.id, choice.reason, choice.minutes));
+  },
+};
+
+async function resetPermit(permit) {
+  if (await ensureLogin()) await run('reset', () => api.resetPermit(permit.id));
+}
+
+function renderUser() {
+  const user = api.session.user;
+  const btn = $('user-button');
+  btn.textContent = user ? `${user.name}（${t(user.role === 'supervisor' ? 'roleSupervisor' : 'roleOperator')}）· ${t('logout')}` : t('login');
+  btn.dataset.loggedIn = user ? 'yes' : 'no';
+}
+
+function render() {
+  if (!snapshot) return;
+  $('site-name').textContent = snapshot.site.name ?? snapshot.site.gateway;
+  $('gateway').textContent = snapshot.site.gateway;
+  $('plant-clock').textContent = fmtTime(snapshot.t);
+  renderSummary($('alarm-summary'), snapshot);
+  renderAlarms($('alarm-list'), snapshot, api.session.user, alarmHandlers);
+  renderPermits($('permit-board'), snapshot, resetPermit);
+  renderLockouts($('lockout-board'), snapshot);
+  renderValues({ points: $('point-list'), contacts: $('contact-list'), outputs: $('output-list') }, snapshot);
+  renderSystem({ uplinks: $('uplink-list'), devices: $('device-list') }, snapshot);
+  trends.update(snapshot);
+}
+
+/** Forget what each section last drew, so the next render redraws it (language or user changed). */
+function invalidate() {
+  for (const el of document.querySelectorAll('[data-render-key]')) delete el.dataset.renderKey;
+}
+
+// Beep once for each alarm that newly became unacknowledged; not for those already there on load.
+const heard = new Set();
+let firstSnapshot = true;
+function announce(s) {
+  let fresh = false;
+  for (const a of s.alarms) {
+    if (a.state !== 'unack') continue;
+    const key = `${a.id}@${a.t}`;
+    if (!heard.has(key)) {
+      heard.add(key);
+      fresh = true;
+    }
+  }
+  if (fresh && !firstSnapshot) beep();
+  firstSnapshot = false;
+}
+
+$('lang-button').addEventListener('click', () => {
+  toggleLang();
+  applyStatic();
+  invalidate();
+  renderUser();
+  render();
+  trends.relabel();
+});
+
+$('user-button').addEventListener('click', async () => {
+  if (api.session.user) await api.logout().catch(() => undefined);
+  else await loginDialog.open();
+});
+
+api.onSessionChange(() => {
+  renderUser();
+  render();
+});
+
+renderUser();
+void api.loadSession();
+
+connect({
+  onSnapshot(s) {
+    snapshot = s;
+    announce(s);
+    render();
+  },
+  onLink(up) {
+    $('conn-banner').hidden = up;
+    document.body.classList.toggle('disconnected', !up);
+  },
+});

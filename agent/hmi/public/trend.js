@@ -1,0 +1,119 @@
+// Trends of the last hour and the last day, drawn with uPlot (served from the agent, no CDN).
+// The point's limits are drawn as dashed lines so an excursion is seen against its setting.
+import uPlot from '/vendor/uPlot.esm.js';
+import { h } from './dom.js';
+import { fmtTime, limitWord, t } from './i18n.js';
+import * as api from './api.js';
+
+const LIMIT_COLOURS = { lowLow: '#b3001b', low: '#d97000', high: '#d97000', highHigh: '#b3001b' };
+// A day's trend changes slowly; an hour's is worth refreshing twice a minute.
+const REFRESH_MS = { '1h': 30_000, '24h': 300_000 };
+
+const pad = (n) => String(n).padStart(2, '0');
+
+// 24-hour ticks as on every Chinese panel (uPlot's default is 5:45pm); the date only where it changes.
+function timeTicks(u, splits) {
+  let lastDay = null;
+  return splits.map((s) => {
+    const d = new Date(s * 1000);
+    const day = `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+    const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    const label = lastDay !== null && day !== lastDay ? `${day}\n${hm}` : hm;
+    lastDay = day;
+    return label;
+  });
+}
+
+export function createTrends({ select, rangeButtons, chartEl, statusEl }) {
+  let points = [];
+  let pointId = null;
+  let range = '1h';
+  let chart = null;
+  let timer = null;
+  let loading = 0;
+
+  const height = () => (window.innerHeight <= 520 ? 200 : 300);
+
+  function destroy() {
+    chart?.destroy();
+    chart = null;
+  }
+
+  async function load() {
+    clearTimeout(timer);
+    timer = setTimeout(load, REFRESH_MS[range]);
+    const point = points.find((p) => p.id === pointId);
+    if (!point) return;
+    const ticket = ++loading;
+    let data;
+    try {
+      data = await api.trend(point.id, range);
+    } catch {
+      if (ticket === loading) statusEl.textContent = t('trendFailed');
+      return;
+    }
+    if (ticket !== loading) return; // a newer request (other point or range) won
+    statusEl.textContent = data.t.length === 0 ? t('noTrend') : '';
+    draw(point, data);
+  }
+
+  function draw(point, data) {
+    destroy();
+    const xs = data.t.map((ms) => ms / 1000);
+    const limitKeys = ['lowLow', 'low', 'high', 'highHigh'].filter((k) => point.limits?.[k] !== undefined);
+    const unit = point.unit ? ` (${point.unit})` : '';
+    const opts = {
+      width: Math.max(200, chartEl.clientWidth),
+      height: height(),
+      scales: { x: { time: true, range: [data.from / 1000, data.to / 1000] } },
+      series: [
+        { label: t('time'), value: (u, v) => (v === null ? '—' : fmtTime(v * 1000)) },
+        { label: `${point.name ?? point.id}${unit}`, stroke: '#1f4e8c', width: 2, spanGaps: false },
+        ...limitKeys.map((k) => ({ label: limitWord(k), stroke: LIMIT_COLOURS[k], width: 1, dash: [6, 4], points: { show: false } })),
+      ],
+      axes: [{ values: timeTicks, space: 60 }, { size: 56 }],
+      legend: { show: true },
+    };
+    const series = [xs, data.v, ...limitKeys.map((k) => xs.map(() => point.limits[k]))];
+    chart = new uPlot(opts, series, chartEl);
+  }
+
+  function syncOptions() {
+    const current = [...select.options].map((o) => `${o.value}|${o.textContent}`).join(',');
+    const wanted = points.map((p) => `${p.id}|${p.name ?? p.id}`).join(',');
+    if (current === wanted) return;
+    select.replaceChildren(...points.map((p) => h('option', { value: p.id }, p.name ?? p.id)));
+    if (!points.some((p) => p.id === pointId)) pointId = points[0]?.id ?? null;
+    if (pointId) select.value = pointId;
+  }
+
+  select.addEventListener('change', () => {
+    pointId = select.value;
+    void load();
+  });
+  for (const btn of rangeButtons) {
+    btn.addEventListener('click', () => {
+      range = btn.dataset.range;
+      for (const b of rangeButtons) b.setAttribute('aria-pressed', String(b === btn));
+      void load();
+    });
+  }
+  new ResizeObserver(() => {
+    if (chart && Math.abs(chart.width - chartEl.clientWidth) > 4) chart.setSize({ width: Math.max(200, chartEl.clientWidth), height: height() });
+  }).observe(chartEl);
+
+  return {
+    /** New snapshot: the list of analog points may have changed; load the first trend once. */
+    update(snapshot) {
+      points = snapshot.points;
+      const hadPoint = pointId;
+      syncOptions();
+      if (!hadPoint && pointId) void load();
+    },
+    /** Language changed: labels are baked into the chart, so redraw. */
+    relabel() {
+      syncOptions();
+      void load();
+    },
+  };
+}

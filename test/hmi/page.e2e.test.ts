@@ -1,0 +1,218 @@
+/**
+ * The operator page in a real browser (Debian chromium through playwright-core) against an
+ * HmiServer over a FakePlant on real time. Screenshots go to test-artifacts/hmi/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SystemClock } from '../../agent/core/clock.js';
+import type { FakePlant } from './fake-plant.js';
+import { makeUsers, OPERATOR, startServer, SUPERVISOR, type Running } from './harness.js';
+import { sandingWorkshop } from './sanding-workshop.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = 'test-artifacts/hmi';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`page tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+
+describe.skipIf(!haveChromium)('operator page in a browser', () => {
+  let browser: Browser;
+  let plant: FakePlant;
+  let r: Running;
+  let cleanup: () => void;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const made = await makeUsers();
+    cleanup = made.cleanup;
+    plant = sandingWorkshop(new SystemClock());
+    plant.raiseAlarm({ id: 'dc1.dp:high', source: 'dc1.dp', name: '除尘器进出口压差', priority: 'high', message: '压差高：滤袋可能堵塞', value: 1850, limit: 1800, limitKind: 'high', firstOut: true });
+    plant.raiseAlarm({ id: 'spark1.fault', source: 'spark1.fault', name: '火花探测系统故障', priority: 'critical', message: '火花探测系统故障，防护不可用', value: true });
+    plant.raiseAlarm({ id: 'ds1.conc:comm', source: 'ds1.conc', name: '粉尘浓度', priority: 'medium', message: '通讯中断', value: null });
+    await plant.acknowledge('ds1.conc:comm', SUPERVISOR.name);
+    plant.actions.length = 0;
+    r = await startServer(plant, made.users, new SystemClock());
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await r?.server.stop();
+    cleanup?.();
+  });
+
+  async function open(viewport = { width: 1280, height: 900 }, touch = false): Promise<Page> {
+    const context = await browser.newContext({ viewport, hasTouch: touch, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await page.goto(r.base);
+    await page.locator('#alarm-list .alarm').first().waitFor({ timeout: 5000 });
+    return page;
+  }
+
+  async function logIn(page: Page, who: { name: string; password: string }): Promise<void> {
+    await page.click('#user-button');
+    await page.fill('#login-name', who.name);
+    await page.fill('#login-password', who.password);
+    await page.click('#login-submit');
+    await expect.poll(() => page.textContent('#user-button')).toContain(who.name);
+  }
+
+  const row = (page: Page, id: string) => page.locator(`#alarm-list li[data-id="${id}"]`);
+
+  it('shows an alarm raised in the model within 1 s', async () => {
+    const page = await open();
+    plant.raiseAlarm({ id: 'spark1:count', source: 'spark1', name: '1号风管火花探测', priority: 'high', message: '10 s 内火花 3 次', value: 3, limit: 3 });
+    const raised = Date.now();
+    await row(page, 'spark1:count').waitFor({ timeout: 1000 });
+    expect(Date.now() - raised).toBeLessThan(1000);
+    await expect.poll(() => row(page, 'spark1:count').getAttribute('data-state')).toBe('unack');
+    // The chart needs its first trend fetch before the screenshot.
+    await page.locator('#trend-chart canvas').waitFor({ timeout: 5000 });
+    await page.screenshot({ path: `${ARTIFACTS}/desktop-zh.png`, fullPage: true });
+    await page.context().close();
+  });
+
+  it('shows a value of bad quality struck through with its quality word, never like a good one', async () => {
+    const page = await open();
+    const bad = page.locator('#point-list [data-id="ds1.conc"]');
+    await expect.poll(() => bad.locator('.badge.quality').textContent()).toContain('通讯中断');
+    expect(await bad.locator('.v-value').evaluate((el) => getComputedStyle(el).textDecorationLine)).toContain('line-through');
+    const good = page.locator('#point-list [data-id="dc1.dp"]');
+    expect(await good.locator('.badge.quality').count()).toBe(0);
+    expect(await good.locator('.v-value').evaluate((el) => getComputedStyle(el).textDecorationLine)).toBe('none');
+    await page.context().close();
+  });
+
+  it('acknowledges after login, and a second open page sees the new state', async () => {
+    const operator = await open();
+    const watcher = await open();
+    await logIn(operator, OPERATOR);
+    await row(operator, 'dc1.dp:high').locator('[data-action="ack"]').click();
+    await expect.poll(() => row(watcher, 'dc1.dp:high').getAttribute('data-state'), { timeout: 2000 }).toBe('ack');
+    expect(await row(watcher, 'dc1.dp:high').locator('.badge.state').textContent()).toBe('已确认');
+    expect(plant.actions).toMatchObject([{ action: 'acknowledge', id: 'dc1.dp:high', user: OPERATOR.name }]);
+    await watcher.screenshot({ path: `${ARTIFACTS}/after-ack.png` });
+    await operator.context().close();
+    await watcher.context().close();
+  });
+
+  it('lets a supervisor shelve an alarm with a reason', async () => {
+    const page = await open();
+    await logIn(page, SUPERVISOR);
+    await row(page, 'spark1.fault').locator('[data-action="shelve"]').click();
+    await page.locator('#shelve-presets button').first().click();
+    await page.selectOption('#shelve-minutes', '30');
+    await page.screenshot({ path: `${ARTIFACTS}/shelve-dialog.png` });
+    await page.click('#shelve-submit');
+    await expect.poll(() => row(page, 'spark1.fault').getAttribute('data-state'), { timeout: 2000 }).toBe('shelved');
+    expect(plant.actions.at(-1)).toMatchObject({ action: 'shelve', user: SUPERVISOR.name, reason: '仪表检修' });
+    await page.context().close();
+  });
+
+  it('shows which condition holds a tripped permit off, then resets it once it holds again', async () => {
+    const page = await open();
+    await logIn(page, OPERATOR);
+    plant.trip('sander1-permit', 'permitWhen[0]');
+    const card = page.locator('#permit-board [data-id="sander1-permit"]');
+    await expect.poll(() => card.getAttribute('class')).toContain('is-off');
+    expect(await card.locator('.condition.fails').textContent()).toContain('除尘风机运行');
+    expect(await card.locator('.first-out-line').textContent()).toContain('除尘风机运行');
+    expect(await card.locator('[data-action="reset"]').isDisabled()).toBe(true);
+    await page.locator('#permits').screenshot({ path: `${ARTIFACTS}/permit-tripped.png` });
+    plant.restore('sander1-permit', 'permitWhen[0]');
+    await expect.poll(() => card.locator('[data-action="reset"]').isEnabled()).toBe(true);
+    await card.locator('[data-action="reset"]').click();
+    await expect.poll(() => card.getAttribute('class'), { timeout: 2000 }).toContain('is-on');
+    expect(plant.actions.at(-1)).toMatchObject({ action: 'reset', id: 'sander1-permit', user: OPERATOR.name });
+    await page.context().close();
+  });
+
+  it('switches to English with one tap and remembers it', async () => {
+    const page = await open();
+    expect(await page.textContent('#alarms h2')).toBe('报警');
+    await page.click('#lang-button');
+    expect(await page.textContent('#alarms h2')).toBe('Alarms');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.reload();
+    await page.locator('#alarm-list .alarm').first().waitFor();
+    expect(await page.textContent('#alarms h2')).toBe('Alarms');
+    expect(await page.locator('#point-list [data-id="ds1.conc"] .badge.quality').textContent()).toContain('comm lost');
+    await page.locator('#trend-chart canvas').waitFor({ timeout: 5000 });
+    await page.screenshot({ path: `${ARTIFACTS}/desktop-en.png`, fullPage: true });
+    await page.click('#lang-button');
+    expect(await page.textContent('#alarms h2')).toBe('报警');
+    await page.context().close();
+  });
+
+  it('fits an 800 × 480 touch panel without sideways scrolling', async () => {
+    for (let i = 0; i < 6; i++) {
+      plant.raiseAlarm({
+        id: `flood${i}`,
+        source: 'dc1.hopperTemp',
+        name: `灰斗温度超高报警（第${i + 1}路）长名称长名称长名称`,
+        priority: (['critical', 'high', 'medium', 'low'] as const)[i % 4] ?? 'low',
+        message: '灰斗温度超过高高限，请立即检查卸灰阀与灰斗积灰情况AVeryLongUnbrokenEnglishWordFromAFieldDevice',
+        value: 72.4,
+        limit: 70,
+        limitKind: 'highHigh',
+      });
+    }
+    const page = await open({ width: 800, height: 480 }, true);
+    await row(page, 'flood5').waitFor();
+    const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      clientWidth: document.documentElement.clientWidth,
+    }));
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    // The first alarm row is on screen, below the sticky header, without scrolling.
+    const box = await page.locator('#alarm-list .alarm').first().boundingBox();
+    expect(box && box.y + box.height).toBeLessThanOrEqual(480);
+    const ack = await page.locator('#alarm-list [data-action="ack"]').first().boundingBox();
+    expect(ack?.height).toBeGreaterThanOrEqual(44);
+    await page.screenshot({ path: `${ARTIFACTS}/panel-800x480.png` });
+    await page.locator('#permits').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/panel-800x480-permits.png` });
+    await page.context().close();
+  });
+
+  it('shows a progress bar while an uplink backlog drains', async () => {
+    const page = await open({ width: 800, height: 480 }, true);
+    const mqtt = plant.uplinks[0]!;
+    Object.assign(mqtt, { connected: false, pending: 1000, oldestPendingMs: 600_000 });
+    plant.changed();
+    const card = page.locator('#uplink-list [data-name="mqtt"]');
+    await expect.poll(() => card.textContent()).toContain('待发送 1000 条');
+    expect(await card.locator('progress').count()).toBe(0);
+    Object.assign(mqtt, { connected: true, pending: 400, oldestPendingMs: 240_000 });
+    plant.changed();
+    await expect.poll(() => card.locator('progress').getAttribute('value')).toBe('60');
+    await page.locator('#system').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/panel-800x480-system.png` });
+    Object.assign(mqtt, { pending: 0, oldestPendingMs: null });
+    plant.changed();
+    await expect.poll(() => card.locator('progress').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('loaded without script errors', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('shows the connection-lost banner when the server stops', async () => {
+    const page = await open();
+    expect(await page.locator('#conn-banner').isVisible()).toBe(false);
+    await r.server.stop();
+    await page.locator('#conn-banner').waitFor({ state: 'visible', timeout: 5000 });
+    expect(await page.textContent('#conn-banner')).toContain('与控制器的连接已断开');
+    await page.screenshot({ path: `${ARTIFACTS}/connection-lost.png` });
+    await page.context().close();
+  });
+});
