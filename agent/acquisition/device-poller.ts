@@ -144,7 +144,7 @@ export class DevicePoller {
     const allMissing = this.blocks.every((b) => b.missed >= this.missedForComm);
     if (!this.dead && allMissing) {
       this.dead = true;
-      this.probeIntervalMs = this.device.pollMs;
+      this.probeIntervalMs = 2 * this.device.pollMs;
       this.log.warn({ device: this.device.id, unit: this.device.unitId }, 'device stopped answering');
       this.onHealth(this.device, 'comm');
     } else if (this.dead && answered > 0) {
@@ -154,7 +154,7 @@ export class DevicePoller {
       this.onHealth(this.device, 'ok');
     }
     if (this.dead) {
-      // Probe less and less often, up to maxProbeIntervalMs, until it answers.
+      // Probe less and less often (2, 4, 8 … × pollMs, up to maxProbeIntervalMs) until it answers.
       if (probing) this.probeIntervalMs = Math.min(this.maxProbeMs, this.probeIntervalMs * 2);
       const t = this.clock.now();
       for (const r of this.reporters.values()) this.emit(r.failed('comm', t));
