@@ -178,6 +178,11 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
     const ack = await page.locator('#alarm-list [data-action="ack"]').first().boundingBox();
     expect(ack?.height).toBeGreaterThanOrEqual(44);
     await page.screenshot({ path: `${ARTIFACTS}/panel-800x480.png` });
+    // English labels are longer ("Acknowledge"): still no sideways scrolling.
+    await page.click('#lang-button');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS}/panel-800x480-en.png` });
+    await page.click('#lang-button');
     await page.locator('#permits').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${ARTIFACTS}/panel-800x480-permits.png` });
     await page.context().close();
