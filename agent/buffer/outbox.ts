@@ -37,7 +37,8 @@ export class Outbox {
   private samples: Sample[] = [];
   private waitingEvents: WaitingEvent[] = [];
   private eventsScheduled = false;
-  private sampleFlush: Promise<void> | undefined;
+  private flushChain: Promise<void> = Promise.resolve();
+  private flushesQueued = 0;
   private readonly cursors = new Map<string, Cursor>();
   private readonly listeners = new Set<(m: StoredMessage) => void>();
   private readonly timers: Timer[] = [];
@@ -162,8 +163,11 @@ export class Outbox {
 
   /** Commit the samples collected so far (the commit timer calls this every commitMs). */
   flush(): Promise<void> {
-    this.sampleFlush ??= this.flushSamples().finally(() => (this.sampleFlush = undefined));
-    return this.sampleFlush;
+    // chained, so every sample added before this call is in a commit that has finished when it resolves
+    const run = this.flushChain.catch(() => undefined).then(() => this.flushSamples());
+    this.flushChain = run;
+    this.flushesQueued++;
+    return run.finally(() => this.flushesQueued--);
   }
 
   /** A destination's cursor, created on first use (it starts with everything still buffered unless `from: 'now'`). */
@@ -247,7 +251,8 @@ export class Outbox {
 
   private startTimers(): void {
     const c = this.opts.clock;
-    this.timers.push(c.setInterval(() => void this.flush().catch(() => undefined), this.opts.commitMs));
+    // a slow card must not pile up commits: skip a tick while one is still queued
+    this.timers.push(c.setInterval(() => void (this.flushesQueued === 0 && this.flush().catch(() => undefined)), this.opts.commitMs));
     this.timers.push(c.setInterval(() => void this.flushCursors().catch((err: unknown) => this.log.error({ err }, 'cursor write failed')), this.opts.ackFlushMs ?? 2000));
     this.timers.push(c.setInterval(() => void this.prune().catch((err: unknown) => this.log.error({ err }, 'prune failed')), this.opts.pruneEveryMs ?? 60_000));
   }

@@ -42,8 +42,13 @@ export function rows<T>(stmt: Stmt, params: Params = []): Promise<T[]> {
   return new Promise((resolve, reject) => stmt.all(params, (err: Error | null, r: T[]) => (err ? reject(err) : resolve(r))));
 }
 
-export function row<T>(stmt: Stmt, params: Params = []): Promise<T | undefined> {
-  return new Promise((resolve, reject) => stmt.get(params, (err: Error | null, r: T | undefined) => (err ? reject(err) : resolve(r))));
+/**
+ * The first row. Runs the statement to completion (all) rather than `get`: a statement left
+ * on its first row keeps its read snapshot open, which blocks every WAL checkpoint (the WAL
+ * then grows without bound) and makes later reads of it see stale data.
+ */
+export async function row<T>(stmt: Stmt, params: Params = []): Promise<T | undefined> {
+  return (await rows<T>(stmt, params))[0];
 }
 
 export function finalize(stmt: Stmt): Promise<void> {
