@@ -39,7 +39,10 @@ describe('the in-process simulator binding', () => {
   it('lets the stock modbus-serial connectRTUBuffered read the collector differential pressure', async () => {
     simOn('stock').unit(1).setHolding(0, 650);
     const client = new ModbusRTU();
-    await client.connectRTUBuffered('sim:stock', { baudRate: 9600, binding: SimBinding } as never);
+    // RTUBufferedPort builds `new SerialPort({ path, ...options })`, and serialport lets a
+    // `binding` in the options replace its native one (serialport/dist/serialport.js).
+    const options = { baudRate: 9600, binding: SimBinding };
+    await client.connectRTUBuffered('sim:stock', options);
     cleanups.push(() => new Promise<void>((r) => client.close(() => r())));
     client.setID(1);
     client.setTimeout(500);
