@@ -236,6 +236,7 @@ export const SiteConfigSchema = z
     hmi: z
       .strictObject({
         listen: z.string().regex(/^[^\s:]+:\d{1,5}$/, { error: 'must be host:port, e.g. 0.0.0.0:8080' }).default('0.0.0.0:8080'),
+        usersFile: text.default('/etc/firebreak/users.json').describe('Operator-page users, written by `firebreak user add`'),
       })
       .optional(),
   })

@@ -1,0 +1,234 @@
+/**
+ * The one place that builds the agent. Start-up order: outputs to their safe state, the plant
+ * (interlocks, alarms), the buffer, field acquisition, the uplink, the operator page. Shutdown
+ * mirrors it: outputs to their safe state first, each part stopped in its own try, the buffer
+ * flushed and closed last, all within a deadline.
+ */
+import { randomBytes } from 'node:crypto';
+import { Outbox } from './buffer/outbox.js';
+import type { SiteConfig } from './config/schema.js';
+import { SystemClock, type Clock } from './core/clock.js';
+import type { Logger } from './core/log.js';
+import { HmiServer } from './hmi/server.js';
+import { UserStore } from './hmi/users.js';
+import { ModbusAcquisition } from './acquisition/modbus-acquisition.js';
+import { Plant } from './plant/plant.js';
+import { ClockSync, SystemSyncProbe, type SyncProbe } from './uplink/clock-sync.js';
+import { MqttUplink } from './uplink/mqtt-uplink.js';
+import type { BirthContent } from './uplink/messages.js';
+import type { GpioBackend } from '../drivers/gpio/backend.js';
+import { selectGpioBackend } from '../drivers/gpio/select.js';
+import { SiteSimulator } from '../drivers/sim/site-simulator.js';
+import { EX_UNAVAILABLE } from './cli/exit-codes.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentOptions {
+  config: SiteConfig;
+  log: Logger;
+  clock?: Clock;
+  /** put the built-in simulators behind every bus and the GPIO */
+  simulate?: boolean;
+  /** a GPIO backend from outside (tests); otherwise chosen from the site file */
+  gpio?: GpioBackend;
+  syncProbe?: SyncProbe;
+  bootId?: string;
+}
+
+export class StartupError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface Agent {
+  readonly bootId: string;
+  readonly config: SiteConfig;
+  readonly plant: Plant;
+  readonly outbox: Outbox;
+  readonly gpio: GpioBackend;
+  readonly simulator?: SiteSimulator;
+  readonly uplink?: MqttUplink;
+  readonly hmiPort?: number;
+  stop(reason: string): Promise<void>;
+}
+
+/** How long shutdown may take before the remaining parts are abandoned (systemd's stop timeout is longer). */
+const STOP_DEADLINE_MS = 8000;
+
+/** With --simulate, every bus is served by its own in-process simulator. */
+export function simulatedConfig(config: SiteConfig): SiteConfig {
+  return {
+    ...config,
+    buses: config.buses.map((b) => (b.port.startsWith('sim:') ? b : { ...b, port: `sim:${b.id}` })),
+    gpio: config.gpio ? { ...config.gpio, backend: 'sim' } : config.gpio,
+  };
+}
+
+export async function startAgent(opts: AgentOptions): Promise<Agent> {
+  const clock = opts.clock ?? new SystemClock();
+  const log = opts.log;
+  const config = opts.simulate ? simulatedConfig(opts.config) : opts.config;
+  const bootId = opts.bootId ?? randomBytes(6).toString('hex');
+  const stops: [string, () => Promise<void> | void][] = [];
+
+  try {
+    // 1. GPIO, and every output to its safe state before anything else runs.
+    let gpio = opts.gpio;
+    if (!gpio) {
+      const choice = selectGpioBackend({
+        // a site without a gpio section needs no GPIO: the twin with no lines stands in
+        backend: config.gpio ? config.gpio.backend : 'sim',
+        simulate: opts.simulate ?? false,
+        chipBase: config.gpio?.chipBase,
+        clock,
+        log: log.child({ component: 'gpio' }),
+      });
+      if (!choice.ok) throw new StartupError(choice.error, EX_UNAVAILABLE);
+      gpio = choice.backend;
+    }
+    const gpioBackend = gpio;
+    stops.push(['gpio', () => gpioBackend.close()]);
+
+    const clockSync = new ClockSync({ probe: opts.syncProbe ?? new SystemSyncProbe(), clock, log });
+    const plant = new Plant({ config, clock, gpio, log, bootId, clockSynced: () => clockSync.isSynced() });
+    plant.start();
+    stops.push(['plant', () => plant.stop()]);
+    log.info({ gpio: gpio.name, outputs: config.gpio?.outputs.length ?? 0 }, 'outputs at their safe state');
+
+    // 2. The buffer: every sample and event is written here before its first send.
+    const outbox = await Outbox.open({
+      ...config.buffer,
+      clock,
+      log: log.child({ component: 'buffer' }),
+      timeQuality: () => clockSync.tq(),
+      onSystemEvent: (e) => log.warn({ event: e }, 'buffer recorded a system event'),
+    });
+    stops.push(['buffer', () => outbox.close()]);
+    plant.onSample((s) => outbox.addSample(s));
+    plant.onEvent((e) => {
+      outbox.addEvent(e).catch((err: unknown) => log.error({ err, event: e.id }, 'event not buffered'));
+    });
+    await clockSync.start();
+    stops.push(['clock-sync', () => clockSync.stop()]);
+
+    // 3. Field acquisition: simulators first, when asked for, so the first poll finds them.
+    const simulator = config.buses.some((b) => b.port.startsWith('sim:')) ? new SiteSimulator(config.buses, config.devices, clock) : undefined;
+    if (simulator) stops.push(['simulator', () => simulator.close()]);
+    const acquisition = new ModbusAcquisition({
+      buses: config.buses,
+      devices: config.devices,
+      clock,
+      log: log.child({ component: 'modbus' }),
+      onSample: plant.ingest,
+      onSystemEvent: (e) => plant.events.report({ t: clock.now(), type: 'system', source: e.source, state: e.state, message: e.message }),
+    });
+    await acquisition.start();
+    stops.push(['acquisition', () => acquisition.stop()]);
+
+    // 4. The uplink reads the buffer through its own cursor.
+    const mqttConfig = config.uplink?.mqtt;
+    const uplink = mqttConfig
+      ? new MqttUplink({
+          config: mqttConfig,
+          enterprise: config.site.enterprise,
+          gateway: config.site.gateway,
+          bootId,
+          outbox,
+          clock,
+          log,
+          clockSync,
+          agent: `firebreak/${AGENT_VERSION}`,
+          birth: () => birthContent(config),
+          snapshot: () => plant.points.samples(),
+          health: () => ({ buses: busHealth(acquisition) }),
+        })
+      : undefined;
+    if (uplink) {
+      await uplink.start();
+      stops.push(['uplink', () => uplink.stop()]);
+    }
+
+    plant.attach({
+      uplinks: () => (uplink ? [uplink.status()] : []),
+      devices: () => acquisition.stats(),
+      trend: async (p, from, to) => (await outbox.trend(p, from, to)).map(({ t, v }) => ({ t, v: typeof v === 'number' ? v : v === null ? null : Number(v) })),
+    });
+
+    // 5. The operator page.
+    let hmiPort: number | undefined;
+    if (config.hmi) {
+      const [host, port] = splitListen(config.hmi.listen);
+      const hmi = new HmiServer({ model: plant, users: new UserStore(config.hmi.usersFile), clock, log: log.child({ component: 'hmi' }), listen: { host, port } });
+      hmiPort = (await hmi.start()).port;
+      stops.push(['hmi', () => hmi.stop()]);
+      log.info({ url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${hmiPort}/` }, 'operator page listening');
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      bootId,
+      config,
+      plant,
+      outbox,
+      gpio,
+      simulator,
+      uplink,
+      hmiPort,
+      stop: (reason) => (stopping ??= stopAll(stops, plant, log, reason)),
+    };
+  } catch (err) {
+    await stopAll(stops, undefined, log, 'start-up failed');
+    throw err;
+  }
+}
+
+async function stopAll(stops: [string, () => Promise<void> | void][], plant: Plant | undefined, log: Logger, reason: string): Promise<void> {
+  log.info({ reason }, 'stopping');
+  // Outputs first: whatever happens below, the relays are already safe.
+  plant?.outputs.safeState();
+  const deadline = Date.now() + STOP_DEADLINE_MS;
+  for (const [name, stop] of stops.reverse()) {
+    const left = deadline - Date.now();
+    try {
+      await Promise.race([
+        Promise.resolve().then(stop),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`did not stop within the deadline`)), Math.max(0, left)).unref()),
+      ]);
+    } catch (err) {
+      log.error({ component: name, err }, 'stop failed');
+    }
+  }
+  stops.length = 0;
+}
+
+export function splitListen(listen: string): [string, number] {
+  const i = listen.lastIndexOf(':');
+  return [listen.slice(0, i), Number(listen.slice(i + 1))];
+}
+
+function birthContent(config: SiteConfig): BirthContent {
+  return {
+    site: { name: config.site.name, timezone: config.site.timezone },
+    points: [
+      ...config.devices.flatMap((d) =>
+        d.points.map((p) => ({ id: p.id, kind: p.kind, name: p.name, unit: p.unit, device: d.id, ...(p.limits ? { limits: p.limits } : {}) })),
+      ),
+      ...(config.gpio?.inputs ?? []).map((i) => ({ id: i.id, kind: i.kind, name: i.name })),
+    ],
+    outputs: (config.gpio?.outputs ?? []).map((o) => ({ id: o.id, name: o.name, safeState: o.safeState })),
+    interlocks: config.interlocks.map((r) => ({ id: r.id, name: r.name, output: r.output, latch: r.latch, priority: r.priority })),
+  };
+}
+
+function busHealth(acquisition: ModbusAcquisition): Record<string, Record<string, unknown>> {
+  const buses: Record<string, Record<string, unknown>> = {};
+  for (const d of acquisition.stats()) {
+    const devices = ((buses[d.bus] ??= { devices: {} }).devices ??= {}) as Record<string, unknown>;
+    devices[d.id] = { unitId: d.unitId, ok: d.ok, transactions: d.transactions, timeouts: d.timeouts, crcErrors: d.crcErrors, exceptions: d.exceptions, lastAnswer: d.lastAnswer };
+  }
+  return buses;
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * The `firebreak` command. Nothing runs at import time of the modules it uses; everything is
+ * built in app.ts. Configuration errors print the full list and exit 78, never a stack trace.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { checkCommand } from './cli/check.js';
+import { demoCommand } from './cli/demo.js';
+import { EX_SOFTWARE, EX_USAGE } from './cli/exit-codes.js';
+import { runCommand } from './cli/run.js';
+import { userCommand } from './cli/user.js';
+import { SiteConfigSchema } from './config/schema.js';
+
+const USAGE = `firebreak — edge agent for dust-hazard workshops
+
+  firebreak run --config /etc/firebreak/site.yaml [--simulate]
+      run the agent; --simulate puts the built-in simulators behind sim: ports and GPIO
+  firebreak demo [--hmi-port 8080]
+      run the agent on its simulators with a scripted story and an embedded MQTT broker
+  firebreak check site.yaml
+      list every problem in a site file (exit 78), or summarise a good one (exit 0)
+  firebreak user add NAME [--role operator|supervisor] [--users FILE]
+      create or update an operator-page user (asks for the password, or reads FIREBREAK_PASSWORD)
+  firebreak schema
+      print the site file's JSON Schema, for editor completion
+`;
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'check': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true });
+      if (positionals.length !== 1) return usage('check takes one site file');
+      return checkCommand(positionals[0]!, out, err);
+    }
+    case 'run': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, simulate: { type: 'boolean' } } });
+      return runCommand({ configFile: values.config ?? '/etc/firebreak/site.yaml', simulate: values.simulate ?? false, out, err });
+    }
+    case 'demo': {
+      const { values } = parseArgs({ args: rest, options: { 'hmi-port': { type: 'string' } } });
+      const hmiPort = values['hmi-port'] === undefined ? 8080 : Number(values['hmi-port']);
+      if (!Number.isInteger(hmiPort) || hmiPort < 0 || hmiPort > 65535) return usage('--hmi-port must be 0..65535');
+      return demoCommand({ hmiPort, out, err });
+    }
+    case 'user':
+      return userCommand(rest, out, err);
+    case 'schema':
+      out(JSON.stringify(z.toJSONSchema(SiteConfigSchema, { io: 'input', unrepresentable: 'any' }), null, 2));
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      out(USAGE);
+      return 0;
+    default:
+      return usage(`unknown command ${command}`);
+  }
+}
+
+function usage(problem: string): number {
+  err(`firebreak: ${problem}\n`);
+  err(USAGE);
+  return EX_USAGE;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // run and demo keep the process alive; the others end here
+    if (code !== undefined && code >= 0) process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.exitCode = usage(e.message);
+      return;
+    }
+    err(`firebreak: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = EX_SOFTWARE;
+  },
+);

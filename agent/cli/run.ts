@@ -1,0 +1,61 @@
+/**
+ * `firebreak run`: load the site file (refuse a bad one with the full list and exit 78), start
+ * the agent, and stop it cleanly on SIGTERM or SIGINT.
+ */
+import { formatProblem, loadSiteFile } from '../config/load.js';
+import type { SiteConfig } from '../config/schema.js';
+import { createLogger, type Logger } from '../core/log.js';
+import { startAgent, StartupError, type Agent } from '../app.js';
+import { EX_CONFIG, EX_SOFTWARE } from './exit-codes.js';
+
+export interface RunOptions {
+  configFile: string;
+  simulate: boolean;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+export async function loadOrExplain(file: string, err: (line: string) => void): Promise<SiteConfig | undefined> {
+  const r = await loadSiteFile(file);
+  if (r.ok) return r.config;
+  err(`${file}: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}; not starting:`);
+  for (const p of r.problems) err(formatProblem(p));
+  return undefined;
+}
+
+export async function runCommand(o: RunOptions): Promise<number> {
+  const config = await loadOrExplain(o.configFile, o.err);
+  if (!config) return EX_CONFIG;
+  const log = createLogger();
+  return runUntilSignal(() => startAgent({ config, log, simulate: o.simulate }), log, o.err);
+}
+
+/** Start, then hold the process until SIGTERM/SIGINT; a start-up failure is one clear line. */
+export async function runUntilSignal(start: () => Promise<Agent>, log: Logger, err: (line: string) => void, onStarted?: (a: Agent) => void): Promise<number> {
+  let agent: Agent;
+  try {
+    agent = await start();
+  } catch (e) {
+    if (e instanceof StartupError) {
+      err(`firebreak: ${e.message}`);
+      return e.exitCode;
+    }
+    log.fatal({ err: e }, 'start-up failed');
+    err(`firebreak: start-up failed: ${(e as Error).message}`);
+    return EX_SOFTWARE;
+  }
+  onStarted?.(agent);
+  log.info({ bootId: agent.bootId, gateway: agent.config.site.gateway }, 'agent running');
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', shutdown);
+      process.off('SIGINT', shutdown);
+      agent.stop(signal).then(
+        () => resolve(0),
+        () => resolve(EX_SOFTWARE),
+      );
+    };
+    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+  });
+}
