@@ -1,0 +1,134 @@
+/**
+ * A real MQTT broker for tests: mosquitto on a free loopback port with its own temp config,
+ * or, where mosquitto is not installed, an embedded aedes broker. `stop()` and `start()` can
+ * be called again to take the broker away mid-stream and bring it back on the same port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TestBroker {
+  kind: 'mosquitto' | 'aedes';
+  port: number;
+  url: string;
+  /** start again on the same port after stop() */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const MOSQUITTO_PATHS = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/opt/homebrew/sbin/mosquitto'];
+
+export function mosquittoPath(): string | undefined {
+  return process.env.MOSQUITTO ?? MOSQUITTO_PATHS.find((p) => existsSync(p));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Start a broker; `prefer: 'aedes'` (or FIREBREAK_TEST_BROKER=aedes) forces the embedded one. */
+export async function startBroker(opts: { prefer?: 'mosquitto' | 'aedes' } = {}): Promise<TestBroker> {
+  const port = await freePort();
+  const prefer = opts.prefer ?? (process.env.FIREBREAK_TEST_BROKER === 'aedes' ? 'aedes' : 'mosquitto');
+  const bin = prefer === 'aedes' ? undefined : mosquittoPath();
+  const b = bin ? mosquittoBroker(bin, port) : aedesBroker(port);
+  await b.start();
+  return b;
+}
+
+function mosquittoBroker(bin: string, port: number): TestBroker {
+  const dir = mkdtempSync(join(tmpdir(), 'firebreak-mosquitto-'));
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    conf,
+    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', 'max_inflight_messages 0', 'max_queued_messages 0', ''].join('\n'),
+  );
+  let child: ChildProcess | undefined;
+  let stderr = '';
+  return {
+    kind: 'mosquitto',
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    async start() {
+      stderr = '';
+      const c = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = c;
+      c.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${stderr}`))));
+      await Promise.race([waitForPort(port, 5000), exited]);
+      exited.catch(() => undefined);
+    },
+    async stop() {
+      const c = child;
+      child = undefined;
+      if (!c || c.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        c.once('exit', () => resolve());
+        c.kill('SIGKILL');
+      });
+    },
+  };
+}
+
+function aedesBroker(port: number): TestBroker {
+  let server: Server | undefined;
+  let close: (() => Promise<void>) | undefined;
+  return {
+    kind: 'aedes',
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    async start() {
+      const { Aedes } = await import('aedes');
+      const { createServer: createMqttServer } = await import('aedes-server-factory');
+      const broker = await Aedes.createBroker();
+      const s = createMqttServer(broker) as Server;
+      server = s;
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(port, '127.0.0.1', () => resolve());
+      });
+      const sockets = new Set<import('node:net').Socket>();
+      s.on('connection', (sock: import('node:net').Socket) => {
+        sockets.add(sock);
+        sock.on('close', () => sockets.delete(sock));
+      });
+      close = async () => {
+        for (const sock of sockets) sock.destroy();
+        await new Promise<void>((r) => s.close(() => r()));
+        await new Promise<void>((r) => broker.close(() => r()));
+      };
+    },
+    async stop() {
+      const c = close;
+      close = undefined;
+      server = undefined;
+      if (c) await c();
+    },
+  };
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`broker did not listen on ${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

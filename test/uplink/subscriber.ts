@@ -1,0 +1,66 @@
+/** A platform-side test client: subscribes to a gateway's root and keeps every message it receives. */
+import mqtt, { type MqttClient } from 'mqtt';
+
+export interface Received {
+  topic: string;
+  body: Record<string, unknown>;
+  retain: boolean;
+  raw: string;
+}
+
+export class Platform {
+  readonly received: Received[] = [];
+  private constructor(readonly client: MqttClient, readonly root: string) {}
+
+  static async connect(url: string, root: string): Promise<Platform> {
+    const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, clean: true });
+    const p = new Platform(client, root);
+    client.on('message', (topic, payload, packet) => {
+      const raw = payload.toString('utf8');
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        body = { unparseable: raw };
+      }
+      p.received.push({ topic, body, retain: packet.retain, raw });
+    });
+    await client.subscribeAsync(`${root}/#`, { qos: 1 });
+    return p;
+  }
+
+  /** messages on `{root}/{sub}`; the answers to ready() pings are left out */
+  on(sub: string): Received[] {
+    return this.received.filter((r) => r.topic === `${this.root}/${sub}` && !(sub === 'cmd-result' && String(r.body.id).startsWith('ready-')));
+  }
+
+  /** ping until the gateway answers: it is connected and subscribed to its commands */
+  async ready(timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (let i = 0; ; i++) {
+      await this.command('ping', { id: `ready-${i}` });
+      const t = Date.now() + 100;
+      while (Date.now() < t) {
+        if (this.received.some((r) => r.topic === `${this.root}/cmd-result` && String(r.body.id).startsWith('ready-'))) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      if (Date.now() > until) throw new Error('gateway never answered a ping');
+    }
+  }
+
+  async command(name: string, body: unknown): Promise<void> {
+    await this.client.publishAsync(`${this.root}/cmd/${name}`, typeof body === 'string' ? body : JSON.stringify(body), { qos: 1 });
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync(true).catch(() => undefined);
+  }
+}
+
+export async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
