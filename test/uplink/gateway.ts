@@ -35,11 +35,12 @@ let counter = 0;
 
 export async function startGateway(
   url: string,
-  o: { window?: number; healthEveryMs?: number; connect?: (url: string, opts: IClientOptions) => MqttClient; snapshot?: () => Sample[]; autostart?: boolean } = {},
+  o: { window?: number; healthEveryMs?: number; connect?: (url: string, opts: IClientOptions) => MqttClient; snapshot?: () => Sample[]; autostart?: boolean; synced?: boolean } = {},
 ): Promise<Gateway> {
   const gateway = `GW${process.pid}x${++counter}`;
   const bootId = `boot-${gateway}-${Date.now()}`;
-  const { outbox } = await openOutbox({ commitMs: 50 });
+  const synced = o.synced ?? true;
+  const { outbox } = await openOutbox({ commitMs: 50, timeQuality: () => (synced ? undefined : 'unsynced') });
   const config: MqttConfig = { url, topicPrefix: 'firebreak/v1', keepaliveS: 30, window: o.window ?? 32 };
   let inFlight = 0;
   let maxInFlight = 0;
@@ -55,7 +56,7 @@ export async function startGateway(
     birth: () => BIRTH,
     snapshot: o.snapshot ?? (() => [{ p: 'dc1.dp', t: Date.now(), v: 812.5, q: 'good' }, { p: 'spark1', t: Date.now(), v: false, q: 'good' }]),
     health: () => ({ buses: { rs485a: { transactions: 1200, timeouts: 3, crcErrors: 0 } } }),
-    clockSync: { isSynced: () => true },
+    clockSync: { isSynced: () => synced },
     agent: 'firebreak/test',
     backoff: { initialMs: 100, maxMs: 400 },
     healthEveryMs: o.healthEveryMs,

@@ -222,6 +222,18 @@ describe(`MQTT uplink against a real broker`, () => {
     expectAllValid(platform);
   });
 
+  it('marks readings and events "unsynced" and reports the clock unsynced while NTP has not synchronised', async () => {
+    const { gw, platform } = await gatewayAndPlatform({ synced: false, healthEveryMs: 200 });
+    gw.outbox.addSample(dp(1, Date.now(), 1));
+    await gw.outbox.flush();
+    await gw.outbox.addEvent(sparkEvent(1, Date.now()));
+    await waitFor('data, event and health', () => platform.on('data').length > 0 && platform.on('events').length > 0 && platform.on('health').length > 0);
+    expect((platform.on('data')[0]!.body.samples as Sample[])[0]!.tq).toBe('unsynced');
+    expect((platform.on('events')[0]!.body.events as PlantEvent[])[0]!.tq).toBe('unsynced');
+    expect(platform.on('health')[0]!.body.clock).toBe('unsynced');
+    expectAllValid(platform);
+  });
+
   it('says offline (retained) when stopped, and the will says so when the connection just dies', async () => {
     const { gw, platform } = await gatewayAndPlatform();
     await waitFor('online', () => platform.on('state').some((r) => r.body.online === true));
