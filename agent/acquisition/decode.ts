@@ -36,7 +36,12 @@ export function decodeRegisters(words: readonly number[], offset: number, reg: R
       const b = Buffer.alloc(4);
       b.writeUInt16BE(hi, 0);
       b.writeUInt16BE(lo, 2);
-      return reg.type === 'int32' ? b.readInt32BE(0) : reg.type === 'uint32' ? b.readUInt32BE(0) : b.readFloatBE(0);
+      if (reg.type === 'int32') return b.readInt32BE(0);
+      if (reg.type === 'uint32') return b.readUInt32BE(0);
+      // A float32 carries about 7 significant digits; more are artefacts of widening to double
+      // (12.5 mg/m3 would read 12.4999990463).
+      const f = b.readFloatBE(0);
+      return Number.isFinite(f) ? Number(f.toPrecision(7)) : f;
     }
   }
 }

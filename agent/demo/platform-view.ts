@@ -33,7 +33,7 @@ export function startPlatformView(url: string, root: string, print: (line: strin
   const client = mqtt.connect(url, { clientId: `firebreak-demo-platform-${process.pid}`, reconnectPeriod: 1000 });
   client.on('message', (topic, buf) => {
     try {
-      print(`[平台 platform] ${describeMessage(topic, JSON.parse(buf.toString('utf8')) as Json)}`);
+      for (const line of describeMessage(topic, JSON.parse(buf.toString('utf8')) as Json).split('\n')) print(`[平台 platform] ${line}`);
     } catch {
       print(`[平台 platform] ${topic}: not JSON (${buf.length} bytes)`);
     }
