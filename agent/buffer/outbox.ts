@@ -232,6 +232,7 @@ export class Outbox {
     await this.flush().catch((err: unknown) => this.log.error({ err }, 'final commit failed'));
     await this.flushEvents();
     this.closed = true;
+    await this.budget.check();
     await this.flushCursors().catch((err: unknown) => this.log.error({ err }, 'cursor write failed'));
     await this.queue.idle();
     await this.store.close();
@@ -384,6 +385,7 @@ export class Outbox {
   private async prune(): Promise<void> {
     const before = this.opts.clock.now() - this.opts.keepSentHours * 3_600_000;
     for (const s of STREAMS) {
+      if (this.closed) return;
       const through = this.allDone(s);
       if (through <= this.floors[s]) continue;
       await this.budget.deleteDone(s, through, before);
