@@ -1,7 +1,7 @@
 /** Both uplink schemas, compiled once: the shared floor and the project's superset. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 
 const floorPath = '/work/shared/spec/uplink-v1.schema.json';
 const projectPath = fileURLToPath(new URL('../../schema/uplink-v1.schema.json', import.meta.url));
