@@ -86,3 +86,18 @@ devices:
     expect(problems).toEqual(['devices[0].points[0].limits.high: must be above low (300) (got 200) [line 9]']);
   });
 });
+
+describe('the JSON Schema for editor completion', () => {
+  it('is generated from the same schema as the validator, and accepts the example', async () => {
+    const { z } = await import('zod');
+    const { SiteConfigSchema } = await import('../../agent/config/schema.js');
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const { parse } = await import('yaml');
+    const committed = JSON.parse(readFileSync(`${here}../../schema/site.schema.json`, 'utf8')) as object;
+    const fresh = JSON.parse(JSON.stringify(z.toJSONSchema(SiteConfigSchema, { io: 'input', unrepresentable: 'any' }))) as object;
+    expect(committed, 'schema/site.schema.json is stale: run npm run schema').toEqual(fresh);
+    const validate = new Ajv2020({ strict: false }).compile(committed);
+    expect(validate(parse(readFileSync(`${here}../../config/site.example.yaml`, 'utf8')))).toBe(true);
+    expect(validate({ version: 1, site: { enterprise: 'E', gateway: 'G' }, buses: [{ id: 'a', port: 'p', parity: 'evn' }] })).toBe(false);
+  });
+});

@@ -1,0 +1,5 @@
+/** Every benchmark `npm run bench` runs, in order. */
+import type { Bench } from './run.js';
+import { startupBench } from './startup.js';
+
+export const benches: Bench[] = [startupBench];
