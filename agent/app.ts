@@ -103,7 +103,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     const outbox = await Outbox.open({
       ...config.buffer,
       clock,
-      log: log.child({ component: 'buffer' }),
+      log, // the outbox names its own component
       timeQuality: () => clockSync.tq(),
       onSystemEvent: (e) => log.warn({ event: e }, 'buffer recorded a system event'),
     });

@@ -4,13 +4,10 @@
  * built in app.ts. Configuration errors print the full list and exit 78, never a stack trace.
  */
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { checkCommand } from './cli/check.js';
-import { demoCommand } from './cli/demo.js';
 import { EX_SOFTWARE, EX_USAGE } from './cli/exit-codes.js';
-import { runCommand } from './cli/run.js';
-import { userCommand } from './cli/user.js';
-import { SiteConfigSchema } from './config/schema.js';
+
+// Each command loads only what it needs: `firebreak check` on a Pi must not wait for SQLite,
+// MQTT and the serial stack to load.
 
 const USAGE = `firebreak — edge agent for dust-hazard workshops
 
@@ -35,23 +32,25 @@ async function main(argv: string[]): Promise<number> {
     case 'check': {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true });
       if (positionals.length !== 1) return usage('check takes one site file');
-      return checkCommand(positionals[0]!, out, err);
+      return (await import('./cli/check.js')).checkCommand(positionals[0]!, out, err);
     }
     case 'run': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, simulate: { type: 'boolean' } } });
-      return runCommand({ configFile: values.config ?? '/etc/firebreak/site.yaml', simulate: values.simulate ?? false, out, err });
+      return (await import('./cli/run.js')).runCommand({ configFile: values.config ?? '/etc/firebreak/site.yaml', simulate: values.simulate ?? false, out, err });
     }
     case 'demo': {
       const { values } = parseArgs({ args: rest, options: { 'hmi-port': { type: 'string' } } });
       const hmiPort = values['hmi-port'] === undefined ? 8080 : Number(values['hmi-port']);
       if (!Number.isInteger(hmiPort) || hmiPort < 0 || hmiPort > 65535) return usage('--hmi-port must be 0..65535');
-      return demoCommand({ hmiPort, out, err });
+      return (await import('./cli/demo.js')).demoCommand({ hmiPort, out, err });
     }
     case 'user':
-      return userCommand(rest, out, err);
-    case 'schema':
+      return (await import('./cli/user.js')).userCommand(rest, out, err);
+    case 'schema': {
+      const [{ z }, { SiteConfigSchema }] = await Promise.all([import('zod'), import('./config/schema.js')]);
       out(JSON.stringify(z.toJSONSchema(SiteConfigSchema, { io: 'input', unrepresentable: 'any' }), null, 2));
       return 0;
+    }
     case undefined:
     case 'help':
     case '--help':
