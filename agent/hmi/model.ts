@@ -18,8 +18,10 @@ export interface PointView {
 }
 
 export interface ConditionView {
-  /** e.g. `fan1.run is true for 30 s`; the page may also render it from `key` */
+  /** Chinese, e.g. `除尘风机运行 = 是 持续 30 s` */
   text: string;
+  /** English, e.g. `除尘风机运行 is on for 30 s` (site names stay as the installer wrote them) */
+  textEn?: string;
   /** stable key, e.g. `permitWhen[0]` */
   key: string;
   holds: boolean;
@@ -37,7 +39,7 @@ export interface PermitView {
   /** the permit may be reset now (latched, and every condition holds) */
   resettable: boolean;
   conditions: ConditionView[];
-  firstOut?: { key: string; text: string; t: number; simultaneous: string[] };
+  firstOut?: { key: string; text: string; textEn?: string; t: number; simultaneous: string[] };
 }
 
 export type AlarmState = 'unack' | 'ack' | 'rtn_unack' | 'normal' | 'shelved' | 'oos';
@@ -58,7 +60,10 @@ export interface AlarmView {
   limitKind?: string;
   /** first alarm of a flood (several within a second) */
   firstOut?: boolean;
+  /** Chinese first; `messageEn` / `nameEn` carry the English where the agent has it */
   message: string;
+  messageEn?: string;
+  nameEn?: string;
   shelvedUntil?: number;
   shelvedBy?: string;
   ackBy?: string;
