@@ -13,6 +13,7 @@ import { HmiServer } from './hmi/server.js';
 import { UserStore } from './hmi/users.js';
 import { ModbusAcquisition } from './acquisition/modbus-acquisition.js';
 import { Plant } from './plant/plant.js';
+import { LoopDelayWatch } from './plant/loop-watch.js';
 import { ClockSync, SystemSyncProbe, type SyncProbe } from './uplink/clock-sync.js';
 import { MqttUplink } from './uplink/mqtt-uplink.js';
 import type { BirthContent } from './uplink/messages.js';
@@ -97,6 +98,9 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     const plant = new Plant({ config, clock, gpio, log, bootId, clockSynced: () => clockSync.isSynced() });
     plant.start();
     stops.push(['plant', () => plant.stop()]);
+    const loopWatch = new LoopDelayWatch(plant.alarms, clock, config.alarms?.loopDelayMs ?? 100);
+    loopWatch.start();
+    stops.push(['loop-watch', () => loopWatch.stop()]);
     log.info({ gpio: gpio.name, outputs: config.gpio?.outputs.length ?? 0 }, 'outputs at their safe state');
 
     // 2. The buffer: every sample and event is written here before its first send.

@@ -12,6 +12,8 @@ export interface AlarmDefinition {
   id: string;
   source: string;
   name: string;
+  /** English name for the operator page; site names inside it stay as the installer wrote them */
+  nameEn?: string;
   priority: Priority;
 }
 
@@ -21,6 +23,7 @@ export interface AlarmOccurrence {
   limit?: number;
   limitKind?: string;
   message: string;
+  messageEn?: string;
   hazard?: boolean;
 }
 
@@ -32,6 +35,7 @@ interface Alarm extends AlarmDefinition {
   limit?: number;
   limitKind?: string;
   message: string;
+  messageEn?: string;
   firstOut: boolean;
   shelf?: { until: number; by: string; reason: string; timer: Timer };
   outOfService: boolean;
@@ -69,7 +73,7 @@ export class AlarmList {
     if (active) {
       a.acked = false;
       a.ackBy = undefined;
-      Object.assign(a, { t: occ.t, value: occ.value, limit: occ.limit, limitKind: occ.limitKind, message: occ.message });
+      Object.assign(a, { t: occ.t, value: occ.value, limit: occ.limit, limitKind: occ.limitKind, message: occ.message, messageEn: occ.messageEn });
       this.markFlood(a, occ.t);
     }
     this.emit(a, occ.t, { value: occ.value, limit: occ.limit, limitKind: occ.limitKind, message: occ.message, hazard: occ.hazard });
@@ -94,6 +98,20 @@ export class AlarmList {
     const timer = this.clock.setTimeout(() => this.unshelve(a), until - now);
     a.shelf = { until, by: user, reason, timer };
     this.emit(a, now, { user, message: `${a.name} 已搁置: ${reason}`, detail: { reason, until } });
+    return { ok: true };
+  }
+
+  /** Out of service (maintenance, a removed sensor): the alarm neither sounds nor shows until returned. */
+  setOutOfService(id: string, user: string, outOfService: boolean, reason: string): ActionResult {
+    const a = this.alarms.get(id);
+    if (!a) return { ok: false, status: 404, error: `no alarm ${id}` };
+    if (a.outOfService === outOfService) return { ok: false, status: 409, error: `alarm ${id} is already ${outOfService ? 'out of' : 'in'} service` };
+    a.outOfService = outOfService;
+    if (outOfService) {
+      a.active = false;
+      a.acked = true;
+    }
+    this.emit(a, this.clock.now(), { user, message: `${a.name} ${outOfService ? '停用' : '恢复投用'}: ${reason}`, detail: { reason } });
     return { ok: true };
   }
 
@@ -129,6 +147,8 @@ export class AlarmList {
         limitKind: a.limitKind,
         firstOut: a.firstOut || undefined,
         message: a.message,
+        ...(a.messageEn ? { messageEn: a.messageEn } : {}),
+        ...(a.nameEn ? { nameEn: a.nameEn } : {}),
         shelvedUntil: a.shelf?.until,
         shelvedBy: a.shelf?.by,
         ackBy: a.ackBy,

@@ -10,11 +10,11 @@ import type { AlarmList } from './alarm-list.js';
 
 type Level = 'lowLow' | 'low' | 'high' | 'highHigh';
 
-const LEVELS: { key: Level; above: boolean; priority: Priority; zh: string }[] = [
-  { key: 'highHigh', above: true, priority: 'high', zh: '超上上限' },
-  { key: 'high', above: true, priority: 'medium', zh: '超上限' },
-  { key: 'low', above: false, priority: 'medium', zh: '低于下限' },
-  { key: 'lowLow', above: false, priority: 'high', zh: '低于下下限' },
+const LEVELS: { key: Level; above: boolean; priority: Priority; zh: string; en: string }[] = [
+  { key: 'highHigh', above: true, priority: 'high', zh: '超上上限', en: 'high-high' },
+  { key: 'high', above: true, priority: 'medium', zh: '超上限', en: 'high' },
+  { key: 'low', above: false, priority: 'medium', zh: '低于下限', en: 'low' },
+  { key: 'lowLow', above: false, priority: 'high', zh: '低于下下限', en: 'low-low' },
 ];
 
 interface Watch {
@@ -22,6 +22,7 @@ interface Watch {
   limit: number;
   above: boolean;
   zh: string;
+  en: string;
   key: Level;
   active: boolean;
   pendingSince?: number;
@@ -45,11 +46,11 @@ export class LimitAlarms {
         const limit = p.limits?.[l.key];
         if (limit === undefined) continue;
         const alarmId = `${p.id}.${l.key}`;
-        alarms.define({ id: alarmId, source: p.id, name: `${name}${l.zh}`, priority: l.priority });
-        levels.push({ alarmId, limit, above: l.above, zh: l.zh, key: l.key, active: false });
+        alarms.define({ id: alarmId, source: p.id, name: `${name}${l.zh}`, nameEn: `${name} ${l.en}`, priority: l.priority });
+        levels.push({ alarmId, limit, above: l.above, zh: l.zh, en: l.en, key: l.key, active: false });
       }
       const faultId = `${p.id}.fault`;
-      alarms.define({ id: faultId, source: p.id, name: `${name}传感器故障`, priority: 'high' });
+      alarms.define({ id: faultId, source: p.id, name: `${name}传感器故障`, nameEn: `${name} sensor fault`, priority: 'high' });
       this.watches.set(p.id, { point: p, levels, faultId });
     }
   }
@@ -58,7 +59,13 @@ export class LimitAlarms {
     const w = this.watches.get(s.p);
     if (!w) return;
     const good = s.q === 'good' && typeof s.v === 'number';
-    this.alarms.set(w.faultId, !good, { t: s.t, value: s.v, message: `${w.point.name ?? w.point.id}传感器故障 (${s.q})` });
+    const name = w.point.name ?? w.point.id;
+    this.alarms.set(w.faultId, !good, {
+      t: s.t,
+      value: s.v,
+      message: good ? `${name}传感器恢复正常` : `${name}传感器故障 (${s.q})`,
+      messageEn: good ? `${name} sensor back to normal` : `${name} sensor fault (${s.q})`,
+    });
     if (!good) return; // a limit alarm neither raises nor clears on a value we cannot trust
     const v = s.v as number;
     const delay = w.point.limits?.delayMs ?? 0;
@@ -77,7 +84,7 @@ export class LimitAlarms {
       }
       if (l.active && clear) {
         l.active = false;
-        this.alarms.set(l.alarmId, false, { t: s.t, value: v, limit: l.limit, limitKind: l.key, message: `${w.point.name ?? w.point.id}恢复正常` });
+        this.alarms.set(l.alarmId, false, { t: s.t, value: v, limit: l.limit, limitKind: l.key, message: `${name}恢复正常`, messageEn: `${name} back to normal` });
       }
       if (l.active || l.pendingSince !== undefined) l.lastValue = v;
     }
@@ -93,6 +100,7 @@ export class LimitAlarms {
       limit: l.limit,
       limitKind: l.key,
       message: `${point.name ?? point.id}${l.zh}报警 (${value}${point.unit ?? ''}, 限值 ${l.limit})`,
+      messageEn: `${point.name ?? point.id} ${l.en} alarm (${value}${point.unit ?? ''}, limit ${l.limit})`,
     });
   }
 }

@@ -230,7 +230,12 @@ export const SiteConfigSchema = z
     devices: z.array(Device).default([]),
     gpio: Gpio.optional(),
     interlocks: z.array(Interlock).default([]),
-    alarms: z.strictObject({ beacon: id.optional() }).optional(),
+    alarms: z
+      .strictObject({
+        beacon: id.optional(),
+        loopDelayMs: ms(10, 10_000).default(100).describe('Raise a system alarm when the event loop stalls longer than this'),
+      })
+      .optional(),
     uplink: z.strictObject({ mqtt: Mqtt.optional() }).optional(),
     buffer: Buffer.default({ path: '/var/lib/firebreak/buffer.db', maxBytes: 1024 ** 3, keepSentHours: 168, commitMs: 250 }),
     hmi: z

@@ -20,6 +20,7 @@ export class Condition {
     readonly cfg: ConditionConfig,
     readonly key: string,
     readonly text: string,
+    readonly textEn: string,
   ) {}
 
   /** the point or input this condition reads */
@@ -73,16 +74,28 @@ export class Condition {
   }
 }
 
-/** Words for a condition, Chinese first, as the operator page and events show them. */
-export function describeCondition(c: ConditionConfig, points: PointTable): string {
-  const held = (ms?: number) => (ms ? ` 持续 ${ms / 1000} s` : '');
-  if ('input' in c) return `${points.name(c.input)} = ${c.is ? '是' : '否'}${held(c.forMs)}`;
+/** Words for a condition, Chinese and English, as the operator page and events show them. */
+export function describeCondition(c: ConditionConfig, points: PointTable): { zh: string; en: string } {
+  const held = (ms: number | undefined, word: string) => (ms ? ` ${word} ${ms / 1000} s` : '');
+  if ('input' in c) {
+    const name = points.name(c.input);
+    return { zh: `${name} = ${c.is ? '是' : '否'}${held(c.forMs, '持续')}`, en: `${name} is ${c.is ? 'on' : 'off'}${held(c.forMs, 'for')}` };
+  }
   if ('point' in c) {
     const unit = points.info.get(c.point)?.unit ?? '';
     const name = points.name(c.point);
-    if (c.between) return `${name} 在 ${c.between[0]}–${c.between[1]} ${unit}${held(c.forMs)}`;
-    if (c.above !== undefined) return `${name} > ${c.above} ${unit}${held(c.forMs)}`;
-    return `${name} < ${c.below} ${unit}${held(c.forMs)}`;
+    if (c.between) {
+      return {
+        zh: `${name} 在 ${c.between[0]}–${c.between[1]} ${unit}${held(c.forMs, '持续')}`,
+        en: `${name} within ${c.between[0]}–${c.between[1]} ${unit}${held(c.forMs, 'for')}`,
+      };
+    }
+    const [op, limit] = c.above !== undefined ? ['>', c.above] : ['<', c.below];
+    return { zh: `${name} ${op} ${limit} ${unit}${held(c.forMs, '持续')}`, en: `${name} ${op} ${limit} ${unit}${held(c.forMs, 'for')}` };
   }
-  return `${points.name(c.events)} ${c.withinMs / 1000} s 内少于 ${c.fewerThan} 次`;
+  const name = points.name(c.events);
+  return {
+    zh: `${name} ${c.withinMs / 1000} s 内少于 ${c.fewerThan} 次`,
+    en: `${name} fewer than ${c.fewerThan} within ${c.withinMs / 1000} s`,
+  };
 }

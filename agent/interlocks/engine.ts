@@ -19,6 +19,7 @@ export interface PermitOutputs {
 interface FirstOut {
   key: string;
   text: string;
+  textEn: string;
   t: number;
   simultaneous: string[];
 }
@@ -58,16 +59,31 @@ export class InterlockEngine {
     this.rules = configs.map((cfg) => {
       const list = cfg.permitWhen ?? cfg.alarmWhen ?? [];
       const field = cfg.permitWhen ? 'permitWhen' : 'alarmWhen';
-      const conditions = list.map((c, i) => new Condition(c, `${field}[${i}]`, describeCondition(c, points)));
+      const conditions = list.map((c, i) => {
+        const words = describeCondition(c, points);
+        return new Condition(c, `${field}[${i}]`, words.zh, words.en);
+      });
       const rule: Rule = { cfg, conditions, on: false, latched: false };
       for (const c of conditions) this.bySource.set(c.source, [...(this.bySource.get(c.source) ?? []), rule]);
       const name = cfg.name ?? cfg.id;
-      alarms.define({ id: cfg.output ? `${cfg.id}.trip` : cfg.id, source: cfg.id, name: cfg.output ? `${name}联锁跳闸` : name, priority: cfg.priority });
+      alarms.define({
+        id: cfg.output ? `${cfg.id}.trip` : cfg.id,
+        source: cfg.id,
+        name: cfg.output ? `${name}联锁跳闸` : name,
+        nameEn: cfg.output ? `${name} tripped` : name,
+        priority: cfg.priority,
+      });
       return rule;
     });
     for (const cfg of inputs.filter((i) => i.kind === 'lockout')) {
       this.lockouts.set(cfg.id, { cfg, applied: false, energySeen: false });
-      alarms.define({ id: `${cfg.id}.energy`, source: cfg.id, name: `${cfg.name ?? cfg.id}上锁期间设备带电`, priority: 'critical' });
+      alarms.define({
+        id: `${cfg.id}.energy`,
+        source: cfg.id,
+        name: `${cfg.name ?? cfg.id}上锁期间设备带电`,
+        nameEn: `${cfg.name ?? cfg.id}: energy seen while locked out`,
+        priority: 'critical',
+      });
     }
   }
 
@@ -115,7 +131,8 @@ export class InterlockEngine {
       this.outputs.set(output, false); // the relay first; everything below is reporting
       const first = Math.min(...failing.map((c) => c.failedSince!));
       const leaders = failing.filter((c) => c.failedSince === first);
-      r.firstOut = { key: leaders[0]!.key, text: leaders[0]!.text, t: first, simultaneous: leaders.slice(1).map((c) => c.key) };
+      const lead = leaders[0]!;
+      r.firstOut = { key: lead.key, text: lead.text, textEn: lead.textEn, t: first, simultaneous: leaders.slice(1).map((c) => c.key) };
       r.latched = r.cfg.latch;
       this.report({
         t,
@@ -126,13 +143,13 @@ export class InterlockEngine {
         message: `${name}跳闸: ${r.firstOut.text}${leaders.length > 1 ? ` (同时 ${leaders.length} 个条件)` : ''}`,
         detail: { output, firstOut: r.firstOut, latched: r.latched },
       });
-      this.alarms.set(`${r.cfg.id}.trip`, true, { t, message: `${name}跳闸: ${r.firstOut.text}` });
+      this.alarms.set(`${r.cfg.id}.trip`, true, { t, message: `${name}跳闸: ${r.firstOut.text}`, messageEn: `${name} tripped: ${r.firstOut.textEn}` });
     } else if (!r.on && allHold && !r.latched) {
       r.on = true;
       this.outputs.set(output, true);
       r.firstOut = undefined;
       this.report({ t, type: 'interlock', source: r.cfg.id, priority: r.cfg.priority, state: 'permitted', message: `${name}允许启动`, detail: { output } });
-      this.alarms.set(`${r.cfg.id}.trip`, false, { t, message: `${name}恢复许可` });
+      this.alarms.set(`${r.cfg.id}.trip`, false, { t, message: `${name}恢复许可`, messageEn: `${name} permitted again` });
     }
   }
 
@@ -140,7 +157,11 @@ export class InterlockEngine {
     if (r.on === allHold) return;
     r.on = allHold;
     const name = r.cfg.name ?? r.cfg.id;
-    this.alarms.set(r.cfg.id, allHold, { t, message: allHold ? `${name}报警` : `${name}恢复正常` });
+    this.alarms.set(r.cfg.id, allHold, {
+      t,
+      message: allHold ? `${name}报警` : `${name}恢复正常`,
+      messageEn: allHold ? `${name}: alarm` : `${name}: back to normal`,
+    });
   }
 
   /** A forMs or an event window runs out with no new sample: look again then. */
@@ -193,10 +214,11 @@ export class InterlockEngine {
         this.alarms.set(`${l.cfg.id}.energy`, true, {
           t: s.t,
           message: `${l.cfg.name ?? l.cfg.id}: 上锁期间检测到设备运行 (重大事故隐患)`,
+          messageEn: `${l.cfg.name ?? l.cfg.id}: machine running while locked out (hidden hazard)`,
           hazard: true,
         });
       } else if (!energy && l.energySeen && !l.applied) {
-        this.alarms.set(`${l.cfg.id}.energy`, false, { t: s.t, message: `${l.cfg.name ?? l.cfg.id}已解锁` });
+        this.alarms.set(`${l.cfg.id}.energy`, false, { t: s.t, message: `${l.cfg.name ?? l.cfg.id}已解锁`, messageEn: `${l.cfg.name ?? l.cfg.id} unlocked` });
       }
     }
   }
@@ -208,7 +230,7 @@ export class InterlockEngine {
       .map((r) => {
         const conditions = r.conditions.map((c) => {
           const holds = c.holds(now);
-          return { key: c.key, text: c.text, holds, ...(holds || c.failedSince === undefined ? {} : { since: c.failedSince }) };
+          return { key: c.key, text: c.text, textEn: c.textEn, holds, ...(holds || c.failedSince === undefined ? {} : { since: c.failedSince }) };
         });
         return {
           id: r.cfg.id,

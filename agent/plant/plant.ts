@@ -10,6 +10,7 @@ import type { Logger } from '../core/log.js';
 import type { PlantEvent, Sample, SampleSink } from '../core/types.js';
 import { AlarmList } from '../alarms/alarm-list.js';
 import { LimitAlarms } from '../alarms/limits.js';
+import { ContactAlarms } from '../alarms/contact-alarms.js';
 import { ContactInputs } from '../acquisition/contacts.js';
 import type { ActionResult, DeviceHealthView, PlantModel, PlantSnapshot, PointView, UplinkView } from '../hmi/model.js';
 import { InterlockEngine } from '../interlocks/engine.js';
@@ -17,6 +18,7 @@ import { Outputs } from '../outputs/outputs.js';
 import type { GpioBackend } from '../../drivers/gpio/backend.js';
 import { EventLog } from './events.js';
 import { PointTable } from './points.js';
+import { StaleWatch } from './stale.js';
 
 export interface PlantOptions {
   config: SiteConfig;
@@ -41,6 +43,8 @@ export class Plant implements PlantModel {
   readonly outputs: Outputs;
   readonly interlocks: InterlockEngine;
   private readonly limits: LimitAlarms;
+  private readonly contactAlarms: ContactAlarms;
+  private readonly stale: StaleWatch;
   private readonly contacts: ContactInputs;
   private readonly sampleListeners: SampleSink[] = [];
   private readonly changeListeners = new Set<() => void>();
@@ -73,6 +77,8 @@ export class Plant implements PlantModel {
       this.alarms,
       clock,
     );
+    this.contactAlarms = new ContactAlarms(config.gpio?.inputs ?? [], this.alarms);
+    this.stale = new StaleWatch(config.devices, this.points, clock, (s) => this.ingest(s));
     this.contacts = new ContactInputs(opts.gpio, clock, (s) => this.ingest(s));
     this.alarms.onChange(() => this.driveBeacon());
     this.events.onEvent(() => this.changed());
@@ -83,11 +89,13 @@ export class Plant implements PlantModel {
     this.outputs.open(this.config.gpio?.outputs ?? []);
     this.interlocks.start();
     this.contacts.open(this.config.gpio?.inputs ?? []);
+    this.stale.start();
   }
 
   /** Shutdown mirrors start-up: outputs to their safe state before anything else. */
   stop(): void {
     this.outputs.close();
+    this.stale.stop();
     this.interlocks.stop();
     this.contacts.close();
   }
@@ -101,6 +109,7 @@ export class Plant implements PlantModel {
     this.points.update(s);
     this.interlocks.update(s);
     this.limits.update(s);
+    this.contactAlarms.update(s);
     this.publish(s);
   };
 
