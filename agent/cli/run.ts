@@ -5,6 +5,8 @@
 import { formatProblem, loadSiteFile } from '../config/load.js';
 import type { SiteConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../core/log.js';
+import { SystemClock } from '../core/clock.js';
+import { SdNotify } from '../core/sd-notify.js';
 import { startAgent, StartupError, type Agent } from '../app.js';
 import { EX_CONFIG, EX_SOFTWARE } from './exit-codes.js';
 
@@ -27,11 +29,31 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const config = await loadOrExplain(o.configFile, o.err);
   if (!config) return EX_CONFIG;
   const log = createLogger();
-  return runUntilSignal(() => startAgent({ config, log, simulate: o.simulate }), log, o.err);
+  // Under systemd (Type=notify): pings start before the start-up so a slow start is watched too;
+  // READY=1 once every part runs, STOPPING=1 on the signal. Outside systemd these are no-ops.
+  const systemd = new SdNotify({ clock: new SystemClock(), log });
+  systemd.startWatchdog();
+  try {
+    return await runUntilSignal(
+      () => startAgent({ config, log, simulate: o.simulate }),
+      log,
+      o.err,
+      (agent) => void systemd.ready(`running: ${agent.config.site.gateway}`),
+      (signal) => void systemd.stopping(`stopping on ${signal}`),
+    );
+  } finally {
+    systemd.close();
+  }
 }
 
 /** Start, then hold the process until SIGTERM/SIGINT; a start-up failure is one clear line. */
-export async function runUntilSignal(start: () => Promise<Agent>, log: Logger, err: (line: string) => void, onStarted?: (a: Agent) => void): Promise<number> {
+export async function runUntilSignal(
+  start: () => Promise<Agent>,
+  log: Logger,
+  err: (line: string) => void,
+  onStarted?: (a: Agent) => void,
+  onStopping?: (signal: NodeJS.Signals) => void,
+): Promise<number> {
   let agent: Agent;
   try {
     agent = await start();
@@ -50,6 +72,7 @@ export async function runUntilSignal(start: () => Promise<Agent>, log: Logger, e
     const shutdown = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', shutdown);
       process.off('SIGINT', shutdown);
+      onStopping?.(signal);
       agent.stop(signal).then(
         () => resolve(0),
         () => resolve(EX_SOFTWARE),
