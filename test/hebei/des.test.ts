@@ -59,8 +59,8 @@ describe('the Hebei data field', () => {
     const cipher = new HebeiCipher('Fb8kEy01');
     expect(Buffer.from(cipher.encrypt('粉尘浓度超上上限报警'), 'hex').toString('ascii')).toBe('AXBqUVDuf1qHHub29YA6Z5OPBs/bIHrVMxNenZOUZGA=');
     expect(cipher.decrypt(cipher.encrypt('{"content":"粉尘浓度超上上限报警解除"}'))).toBe('{"content":"粉尘浓度超上上限报警解除"}');
-    expect(() => new HebeiCipher('short')).toThrow(/8 characters/);
-    expect(() => new HebeiCipher('密钥密钥密钥密钥')).toThrow(/8 characters/);
+    expect(() => new HebeiCipher('short')).toThrow(/8 printable ASCII characters/);
+    expect(() => new HebeiCipher('密钥密钥密钥密钥')).toThrow(/8 printable ASCII characters/);
     expect(() => new HebeiCipher('Fb8kEy01', '1234567')).toThrow(/IV/);
   });
 });
