@@ -118,6 +118,13 @@ export class InterlockEngine {
       }
     }
     const allHold = failing.length === 0;
+    // Conditions that fail in the very instant of a trip, but arrive as later samples of that
+    // same millisecond, belong to the first-out too: "several failed together".
+    if (!r.on && r.firstOut) {
+      for (const c of failing) {
+        if (c.failedSince === r.firstOut.t && c.key !== r.firstOut.key && !r.firstOut.simultaneous.includes(c.key)) r.firstOut.simultaneous.push(c.key);
+      }
+    }
     if (r.cfg.output) this.evaluatePermit(r, allHold, failing, causeT);
     else this.evaluateAlarmRule(r, allHold, causeT);
     this.scheduleNext(r, now);

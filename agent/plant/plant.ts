@@ -107,9 +107,11 @@ export class Plant implements PlantModel {
   /** Every sample from the field, Modbus or GPIO, comes in here. */
   readonly ingest = (s: Sample): void => {
     this.points.update(s);
-    this.interlocks.update(s);
+    // The sample's own alarms first (in-memory, microseconds), so that in a flood the cause is
+    // raised before the trip it causes and is the one marked first-out; then the relays.
     this.limits.update(s);
     this.contactAlarms.update(s);
+    this.interlocks.update(s);
     this.publish(s);
   };
 
