@@ -1,0 +1,63 @@
+/**
+ * The whole agent on its simulators, in real time: the collector's control box stops answering
+ * on the RS-485 bus, and after three missed polls every permit fed by its points drops.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startAgent, type Agent } from '../../agent/app.js';
+import { createLogger } from '../../agent/core/log.js';
+import type { PlantEvent } from '../../agent/core/types.js';
+import type { SimGpio } from '../../drivers/sim/gpio-sim.js';
+import { exampleSite } from './workshop.js';
+
+let agent: Agent | undefined;
+afterEach(async () => {
+  await agent?.stop('test over');
+  agent = undefined;
+});
+
+async function until(what: string, ok: () => boolean, ms = 5000): Promise<number> {
+  const start = Date.now();
+  while (!ok()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Date.now() - start;
+}
+
+describe('a device gone silent', () => {
+  it('drops every permit that depends on it after three missed polls, and only its own points go to comm', async () => {
+    const site = exampleSite((y) =>
+      y
+        .replaceAll('pollMs: 1000', 'pollMs: 100')
+        .replace('timeoutMs: 200', 'timeoutMs: 50')
+        .replace('retries: 1', 'retries: 0')
+        .replace('{ input: fan1.run, is: true, forMs: 30000 }', '{ input: fan1.run, is: true }'),
+    );
+    const config = { ...site, uplink: undefined, hmi: undefined, buffer: { ...site.buffer, path: join(mkdtempSync(join(tmpdir(), 'fb-silent-')), 'buffer.db') } };
+    agent = await startAgent({ config, log: createLogger('silent'), simulate: true });
+    const events: PlantEvent[] = [];
+    agent.plant.onEvent((e) => events.push(e));
+    const sim = agent.simulator!;
+    sim.set('dc1.dp', 650);
+    sim.set('dc1.hopperTemp', 35);
+    sim.set('ds1.conc', 3);
+    const gpio = agent.gpio as SimGpio;
+    for (const line of [5, 6]) gpio.set(line, true); // fan and airlock valve running
+    const outputs = agent.plant.outputs;
+    await until('the sander permit', () => outputs.isOn('sander1.permit'));
+
+    sim.bus('rs485a')!.unit(1).fault({ kind: 'silence' });
+    const took = await until('the permit to drop', () => !outputs.isOn('sander1.permit'));
+    expect(took).toBeGreaterThanOrEqual(150); // not on the first missed poll: three are needed
+    expect(agent.plant.points.get('dc1.dp')?.q).toBe('comm');
+    expect(agent.plant.points.get('dc1.hopperTemp')?.q).toBe('comm');
+    expect(agent.plant.points.get('ds1.conc')?.q).toBe('good');
+    const trip = events.find((e) => e.type === 'interlock' && e.state === 'tripped');
+    expect(trip?.detail).toMatchObject({ firstOut: { key: 'permitWhen[1]' } });
+    await until('the system event for dc1', () => events.some((e) => e.type === 'system' && e.source === 'dc1' && e.state === 'comm'));
+    expect(agent.plant.snapshot().alarms.map((a) => a.id)).toEqual(expect.arrayContaining(['dc1.dp.fault', 'sander1-permit.trip']));
+  });
+});
