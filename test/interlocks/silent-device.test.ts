@@ -49,11 +49,13 @@ describe('a device gone silent', () => {
     const outputs = agent.plant.outputs;
     await until('the sander permit', () => outputs.isOn('sander1.permit'));
 
+    await until('the hopper temperature', () => agent!.plant.points.get('dc1.hopperTemp')?.v === 35);
     sim.bus('rs485a')!.unit(1).fault({ kind: 'silence' });
     const took = await until('the permit to drop', () => !outputs.isOn('sander1.permit'));
     expect(took).toBeGreaterThanOrEqual(150); // not on the first missed poll: three are needed
     expect(agent.plant.points.get('dc1.dp')?.q).toBe('comm');
-    expect(agent.plant.points.get('dc1.hopperTemp')?.q).toBe('comm');
+    await until('the hopper temperature to go comm too', () => agent!.plant.points.get('dc1.hopperTemp')?.q === 'comm');
+    expect(agent.plant.points.get('dc1.hopperTemp')?.v).toBe(35); // the last good value, marked as not current
     expect(agent.plant.points.get('ds1.conc')?.q).toBe('good');
     const trip = events.find((e) => e.type === 'interlock' && e.state === 'tripped');
     expect(trip?.detail).toMatchObject({ firstOut: { key: 'permitWhen[1]' } });
