@@ -81,6 +81,22 @@ describe('the poll schedule of one device', () => {
     expect(samples.at(-1)).toMatchObject({ v: 650, q: 'good' });
   });
 
+  it('does not retry a device that has never answered since start-up, so it cannot hold the bus for the others', async () => {
+    const { clock, bus, poller } = setUp();
+    bus.silent = true;
+    poller.start();
+    await run(clock, 500);
+    expect(bus.requests.slice(0, 3).map((r) => r.opts?.retries)).toEqual([0, 0, 0]);
+    // once it has answered, a single miss is retried again as for any healthy device
+    bus.silent = false;
+    poller.wake();
+    await run(clock, 200);
+    bus.silent = true;
+    const from = bus.requests.length;
+    await run(clock, 200);
+    expect(bus.requests[from]?.opts).toBeUndefined();
+  });
+
   it('probes at once when woken, e.g. after its bus came back', async () => {
     const { clock, bus, poller, start } = setUp();
     bus.silent = true;

@@ -1,0 +1,54 @@
+/**
+ * The far end of the bench's RS-485 line, in its own process: a ModbusDeviceSim serving one
+ * side of a socat pty pair. Kept out of the measured process so that the agent's CPU figures
+ * and its event loop carry no simulator work.
+ *
+ * Started with fork() and a JSON argument; answers IPC messages:
+ *   → { kind: 'ready' } once the port is open
+ *   ← { kind: 'stats' } → { kind: 'stats', requests: { [unit]: n }, frames: n }
+ */
+import { ModbusDeviceSim } from '../drivers/sim/modbus-device.js';
+import { serveSimulator } from '../drivers/sim/modbus-pty.js';
+
+export interface SimChildArgs {
+  path: string;
+  baudRate: number;
+  wireTime: boolean;
+  /** unit ids that answer, each with `registers` holding registers from address 0 */
+  units: number[];
+  registers: number;
+  /** unit ids that stay silent (a dead device) */
+  silent?: number[];
+  /** after every reply, move every register by a small random step, as live sensors do */
+  vary?: boolean;
+}
+
+async function main(): Promise<void> {
+  const args = JSON.parse(process.argv[2] ?? '{}') as SimChildArgs;
+  const sim = new ModbusDeviceSim({ wireTime: args.wireTime, line: { baudRate: args.baudRate } });
+  const words = Array.from({ length: args.registers }, (_, i) => 1000 + i);
+  for (const u of args.units) sim.unit(u).setRegisters('holding', 0, words);
+  for (const u of args.silent ?? []) sim.unit(u).fault({ kind: 'silence' });
+  if (args.vary) {
+    sim.onTransmit(() => {
+      for (let i = 0; i < words.length; i++) words[i] = (words[i]! + (Math.random() < 0.5 ? -1 : 1) * (1 + Math.floor(Math.random() * 5))) & 0xffff;
+      for (const u of args.units) sim.unit(u).setRegisters('holding', 0, words);
+    });
+  }
+  const served = await serveSimulator(sim, args.path);
+  process.on('message', (m: { kind?: string }) => {
+    if (m.kind !== 'stats') return;
+    const requests: Record<number, number> = {};
+    for (const u of [...args.units, ...(args.silent ?? [])]) requests[u] = sim.unit(u).requests;
+    process.send?.({ kind: 'stats', requests, frames: sim.framesReceived });
+  });
+  process.on('disconnect', () => {
+    void served.close().finally(() => process.exit(0));
+  });
+  process.send?.({ kind: 'ready' });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`sim child: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

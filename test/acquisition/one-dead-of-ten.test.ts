@@ -1,0 +1,75 @@
+/**
+ * The issue's case: ten devices of ten registers polled every second on one 9600-baud bus,
+ * one of them dead from power-up. Real pty pair (socat), real serialport and modbus-serial,
+ * simulator emulating wire time; every healthy poll must complete inside its own period.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { SystemClock } from '../../agent/core/clock.js';
+import { ModbusAcquisition } from '../../agent/acquisition/modbus-acquisition.js';
+import { ModbusDeviceSim } from '../../drivers/sim/modbus-device.js';
+import { serveSimulator, startPtyPair } from '../../drivers/sim/modbus-pty.js';
+import { bus, device, point, quietLog, Recorder, sleep } from './helpers.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const DEAD = 5;
+const PERIOD = 1000;
+const CYCLES = 6;
+
+describe('one dead device among ten on a 9600-baud bus', () => {
+  it('keeps the nine healthy devices inside their 1 s period, every poll, from power-up on', async () => {
+    const pair = await startPtyPair();
+    const sim = new ModbusDeviceSim(); // wire time at 9600 8N1: ~42 ms per healthy read of 10 registers
+    const served = await serveSimulator(sim, pair.b);
+    cleanups.push(() => pair.stop(), () => served.close(), () => sim.close());
+
+    // Every reply moves the registers, so every completed poll leaves a sample with its time.
+    let value = 100;
+    for (let u = 1; u <= 10; u++) if (u !== DEAD) sim.unit(u).setRegisters('holding', 0, Array(10).fill(value));
+    sim.onTransmit(() => {
+      value++;
+      for (let u = 1; u <= 10; u++) if (u !== DEAD) sim.unit(u).setRegisters('holding', 0, Array(10).fill(value));
+    });
+    sim.unit(DEAD).fault({ kind: 'silence' });
+
+    const devices = Array.from({ length: 10 }, (_, i) =>
+      device(
+        `dev${i + 1}`,
+        i + 1,
+        Array.from({ length: 10 }, (_, r) => point(`dev${i + 1}.r${r}`, { address: r })),
+        PERIOD,
+      ),
+    );
+    const rec = new Recorder();
+    // The bus as a site file gives it by default: 200 ms timeout, one retry.
+    const acq = new ModbusAcquisition({
+      buses: [bus(pair.a, { timeoutMs: 200, retries: 1 })],
+      devices,
+      clock: new SystemClock(),
+      log: quietLog,
+      onSample: rec.onSample,
+      onSystemEvent: rec.onSystemEvent,
+    });
+    cleanups.push(() => acq.stop());
+    await acq.start();
+    const t0 = Date.now();
+    await sleep(CYCLES * PERIOD + 100);
+
+    const late: string[] = [];
+    for (let u = 1; u <= 10; u++) {
+      if (u === DEAD) continue;
+      const times = rec.of(`dev${u}.r0`).map((s) => s.t - t0);
+      for (let k = 0; k < CYCLES; k++) {
+        if (!times.some((t) => t >= k * PERIOD - 5 && t < (k + 1) * PERIOD)) late.push(`dev${u} poll ${k} (replies at ${times.join(', ')} ms)`);
+      }
+    }
+    expect(late).toEqual([]);
+    expect(rec.latest(`dev${DEAD}.r0`)).toMatchObject({ q: 'comm' });
+    expect(rec.events).toContainEqual(expect.objectContaining({ source: `dev${DEAD}`, state: 'comm' }));
+    // dead from the start: tried without retries on its first three polls, then only probed
+    expect(sim.unit(DEAD).requests).toBeLessThanOrEqual(5);
+  }, 20_000);
+});
