@@ -203,3 +203,27 @@ describe('alarms', () => {
     expect(alarms.filter((a) => a.firstOut)).toHaveLength(1);
   });
 });
+
+describe('alarm rules', () => {
+  it('raises "airlock valve stopped while the fan runs" after the valve has been stopped 5 s, and clears when it restarts', () => {
+    const w = workshop();
+    w.healthy();
+    w.advance(1_000);
+    w.contact('valve1.run', false);
+    w.advance(4_900);
+    expect(w.eventsOf('alarm', 'valve-stopped')).toEqual([]);
+    w.advance(200);
+    expect(w.eventsOf('alarm', 'valve-stopped')).toEqual([expect.objectContaining({ state: 'unack', priority: 'high' })]);
+    expect(w.relay('sander1.permit')).toBe(true); // an alarm rule drives no permit
+    w.contact('valve1.run', true);
+    w.advance(100);
+    expect(w.eventsOf('alarm', 'valve-stopped').at(-1)).toMatchObject({ state: 'rtn_unack' });
+  });
+
+  it('does not raise it while the fan is off', () => {
+    const w = workshop();
+    w.contact('valve1.run', false);
+    w.advance(60_000);
+    expect(w.eventsOf('alarm', 'valve-stopped')).toEqual([]);
+  });
+});

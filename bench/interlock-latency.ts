@@ -1,0 +1,143 @@
+/**
+ * interlock.latencyMs.{p50,p99,max}: from a contact edge to the permit relay written, while the
+ * agent polls its Modbus devices, drains a backlog to the broker and serves five operator pages.
+ * The edge comes from a worker thread (as an interrupt comes from outside the event loop) with
+ * its wall-clock time; the relay write is timed where the GPIO backend writes it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { startAgent } from '../agent/app.js';
+import { Outbox } from '../agent/buffer/outbox.js';
+import { loadSiteFile } from '../agent/config/load.js';
+import type { SiteConfig } from '../agent/config/schema.js';
+import { SystemClock } from '../agent/core/clock.js';
+import { createLogger } from '../agent/core/log.js';
+import { packageRoot } from '../agent/core/paths.js';
+import type { Sample } from '../agent/core/types.js';
+import { SimGpio } from '../drivers/sim/gpio-sim.js';
+import type { GpioOutputLine, OutputOptions } from '../drivers/gpio/backend.js';
+import { startBroker } from '../test/helpers/broker.js';
+import type { Bench } from './run.js';
+import { percentile, round } from './stats.js';
+
+const LOCKOUT_LINE = 13;
+const PERMIT_LINE = 26;
+
+/** Absolute wall-clock time in ms with sub-ms resolution, comparable across threads. */
+const wallNow = () => performance.timeOrigin + performance.now();
+
+/** The GPIO twin, noting the wall-clock time of every write to the permit relay. */
+class TimedGpio extends SimGpio {
+  readonly permitWrites: number[] = [];
+  override output(line: number, opts: OutputOptions): GpioOutputLine {
+    const inner = super.output(line, opts);
+    if (line !== PERMIT_LINE) return inner;
+    return { ...inner, write: (v) => (inner.write(v), this.permitWrites.push(wallNow())) };
+  }
+}
+
+async function benchSite(dir: string, mqttUrl: string): Promise<SiteConfig> {
+  const r = await loadSiteFile(join(packageRoot(), 'config', 'demo.site.yaml'));
+  if (!r.ok) throw new Error('demo site does not load');
+  const c = r.config;
+  // The permit under test follows the lockout contact alone, unlatched, with no debounce, so
+  // each edge is one relay write.
+  return {
+    ...c,
+    gpio: { ...c.gpio!, inputs: c.gpio!.inputs.map((i) => (i.line === LOCKOUT_LINE ? { ...i, debounceMs: 0 } : i)) },
+    interlocks: [{ id: 'bench-permit', output: 'sander1.permit', permitWhen: [{ input: 'loto.sander1', is: false }], latch: false, priority: 'high' }],
+    uplink: { mqtt: { ...c.uplink!.mqtt!, url: mqttUrl, window: 64 } },
+    buffer: { ...c.buffer, path: join(dir, 'buffer.db'), maxBytes: 2 * 1024 ** 3 },
+    hmi: { listen: '127.0.0.1:0', usersFile: join(dir, 'users.json') },
+  };
+}
+
+/** A backlog of `samples` telemetry samples already in the buffer, as after a long outage. */
+async function fillBacklog(config: SiteConfig, samples: number): Promise<void> {
+  const clock = new SystemClock();
+  const outbox = await Outbox.open({ ...config.buffer, clock, log: createLogger('silent'), onSystemEvent: () => {} });
+  const t0 = Date.now() - 86_400_000;
+  const perMessage = 100;
+  for (let m = 0; m < samples / perMessage; m++) {
+    const batch: Sample[] = [];
+    for (let i = 0; i < perMessage; i++) batch.push({ p: 'dc1.dp', t: t0 + m * perMessage + i, v: 600 + (i % 50), q: 'good' });
+    await outbox.commitBatch(batch);
+  }
+  await outbox.close();
+}
+
+/** Five operator pages: five server-sent-event streams read in another process. */
+function operatorPages(url: string): ChildProcess {
+  const code = `
+    const url = ${JSON.stringify(url)};
+    for (let i = 0; i < 5; i++) (async () => {
+      const r = await fetch(url);
+      const reader = r.body.getReader();
+      for (;;) { const { done } = await reader.read(); if (done) break; }
+    })().catch(() => {});`;
+  return spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+}
+
+/** Edges from outside the event loop, 5–15 ms apart, until told to stop; each carries its wall-clock time. */
+function edgeSource(): Worker {
+  return new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     let timer;
+     const next = () => (timer = setTimeout(() => { parentPort.postMessage(performance.timeOrigin + performance.now()); next(); }, 5 + Math.random() * 10));
+     parentPort.on('message', () => { clearTimeout(timer); parentPort.close(); });
+     next();`,
+    { eval: true },
+  );
+}
+
+export const interlockLatencyBench: Bench = {
+  name: 'interlock-latency',
+  async run({ quick }) {
+    const dir = mkdtempSync(join(tmpdir(), 'fb-bench-latency-'));
+    const broker = await startBroker();
+    const config = await benchSite(dir, broker.url);
+    await fillBacklog(config, 1_000_000); // the same backlog in quick mode: the drain is the load
+    const gpio = new TimedGpio(new SystemClock());
+    const agent = await startAgent({ config, log: createLogger('silent'), gpio });
+    const pages = operatorPages(`http://127.0.0.1:${agent.hmiPort}/api/events`);
+    try {
+      // the permit comes on once the lockout reads off: wait for that first write
+      while (gpio.permitWrites.length === 0) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 500)); // pages connected, drain under way
+      // Edges for as long as the backlog drains (and at least a few seconds).
+      const latencies: number[] = [];
+      let level = false;
+      const worker = edgeSource();
+      worker.on('message', (m: number) => {
+        level = !level;
+        const before = gpio.permitWrites.length;
+        gpio.set(LOCKOUT_LINE, level); // the interrupt handler: contact → plant → relay
+        const written = gpio.permitWrites[before];
+        if (written !== undefined) latencies.push(written - m);
+      });
+      const started = Date.now();
+      let pendingAtStart = agent.uplink!.status().pending;
+      while ((agent.uplink!.status().pending > 0 || Date.now() - started < 3000) && Date.now() - started < 120_000) {
+        await new Promise((r) => setTimeout(r, 100));
+        pendingAtStart = Math.max(pendingAtStart, agent.uplink!.status().pending);
+      }
+      worker.postMessage('stop');
+      await new Promise((r) => worker.once('exit', r));
+      if (latencies.length < 100) throw new Error(`only ${latencies.length} edges reached the relay`);
+      process.stdout.write(`  ${latencies.length} edges over ${((Date.now() - started) / 1000).toFixed(1)} s while ${pendingAtStart} backlog messages drained\n`);
+      return {
+        'interlock.latencyMs.p50': round(percentile(latencies, 50)),
+        'interlock.latencyMs.p99': round(percentile(latencies, 99)),
+        'interlock.latencyMs.max': round(Math.max(...latencies)),
+      };
+    } finally {
+      pages.kill();
+      await agent.stop('bench over');
+      await broker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
