@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseSize } from './size.js';
+import { Hebei } from '../uplink/hebei/config.js';
 
 const range = (min: number, max: number, what = 'an integer') =>
   z
@@ -236,7 +237,7 @@ export const SiteConfigSchema = z
         loopDelayMs: ms(10, 10_000).default(100).describe('Raise a system alarm when the event loop stalls longer than this'),
       })
       .optional(),
-    uplink: z.strictObject({ mqtt: Mqtt.optional() }).optional(),
+    uplink: z.strictObject({ mqtt: Mqtt.optional(), hebei: Hebei.optional() }).optional(),
     buffer: Buffer.default({ path: '/var/lib/firebreak/buffer.db', maxBytes: 1024 ** 3, keepSentHours: 168, commitMs: 250 }),
     hmi: z
       .strictObject({
@@ -315,6 +316,10 @@ function checkReferences(cfg: Record<string, unknown> & Partial<SiteConfig>, ctx
     check(r.permitWhen, 'permitWhen');
     check(r.alarmWhen, 'alarmWhen');
   });
+  // the Hebei platform reports points of devices and gpio inputs by their tnm
+  for (const pid of Object.keys(cfg.uplink?.hebei?.points ?? {})) {
+    if (!analog.has(pid) && !inputs.has(pid)) issue(['uplink', 'hebei', 'points', pid], 'must name a point of a device or a gpio input', pid);
+  }
   const beacon = cfg.alarms?.beacon;
   if (beacon !== undefined) {
     if (!outputs.has(beacon)) issue(['alarms', 'beacon'], 'must name a gpio output', beacon);
