@@ -49,6 +49,8 @@ export class AlarmList {
   private readonly alarms = new Map<string, Alarm>();
   private lastActivation = -Infinity;
   private lastLeader?: Alarm;
+  private floodCount = 0;
+  private floodStart = 0;
   private readonly listeners: (() => void)[] = [];
 
   constructor(
@@ -68,8 +70,13 @@ export class AlarmList {
   /** The alarm condition is present (`active`) or not, as judged by its source. */
   set(id: string, active: boolean, occ: AlarmOccurrence): void {
     const a = this.alarms.get(id);
-    if (!a || a.active === active || a.outOfService) return;
+    if (!a || a.active === active) return;
     a.active = active;
+    if (a.outOfService) {
+      // tracked silently, so the alarm is right again the moment it returns to service
+      if (active) Object.assign(a, { t: occ.t, value: occ.value, limit: occ.limit, limitKind: occ.limitKind, message: occ.message, messageEn: occ.messageEn });
+      return;
+    }
     if (active) {
       a.acked = false;
       a.ackBy = undefined;
@@ -107,10 +114,8 @@ export class AlarmList {
     if (!a) return { ok: false, status: 404, error: `no alarm ${id}` };
     if (a.outOfService === outOfService) return { ok: false, status: 409, error: `alarm ${id} is already ${outOfService ? 'out of' : 'in'} service` };
     a.outOfService = outOfService;
-    if (outOfService) {
-      a.active = false;
-      a.acked = true;
-    }
+    // out of service nothing awaits acknowledgement; back in service a present condition does
+    a.acked = outOfService || !a.active;
     this.emit(a, this.clock.now(), { user, message: `${a.name} ${outOfService ? '停用' : '恢复投用'}: ${reason}`, detail: { reason } });
     return { ok: true };
   }
@@ -169,11 +174,19 @@ export class AlarmList {
     if (t - this.lastActivation > FLOOD_WINDOW_MS) {
       if (this.lastLeader) this.lastLeader.firstOut = false;
       this.lastLeader = a;
+      this.floodCount = 1;
+      this.floodStart = t;
       a.firstOut = false;
-    } else if (this.lastLeader && this.lastLeader !== a) {
-      this.lastLeader.firstOut = true;
+    } else {
+      this.floodCount++;
+      if (this.lastLeader && this.lastLeader !== a) this.lastLeader.firstOut = true;
     }
     this.lastActivation = t;
+  }
+
+  /** The latest flood (alarms firing within a second of each other): its first alarm and how many. */
+  flood(): { leader: string; count: number; t: number } | undefined {
+    return this.lastLeader && this.floodCount > 1 ? { leader: this.lastLeader.id, count: this.floodCount, t: this.floodStart } : undefined;
   }
 
   private emit(a: Alarm, t: number, extra: { value?: Value; limit?: number; limitKind?: string; message: string; user?: string; hazard?: boolean; detail?: Record<string, unknown> }): void {

@@ -107,6 +107,8 @@ export interface PlantSnapshot {
   lockouts: LockoutView[];
   uplinks: UplinkView[];
   devices: DeviceHealthView[];
+  /** the latest alarm flood: its first-out alarm and how many fired with it */
+  flood?: { leader: string; count: number; t: number };
 }
 
 export type ActionResult = { ok: true } | { ok: false; status: 400 | 403 | 404 | 409; error: string };

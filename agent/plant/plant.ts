@@ -172,6 +172,7 @@ export class Plant implements PlantModel {
       lockouts: this.interlocks.lockoutViews(),
       uplinks: this.peripherals.uplinks?.() ?? [],
       devices: this.peripherals.devices?.() ?? [],
+      ...(this.alarms.flood() ? { flood: this.alarms.flood() } : {}),
     };
   }
 

@@ -201,6 +201,22 @@ describe('alarms', () => {
     expect(alarms.map((a) => a.id)).toEqual(expect.arrayContaining(['spark1.fault.alarm', 'sander1-permit.trip', 'spark1.alarm']));
     expect(alarms[0]).toMatchObject({ id: 'spark1.fault.alarm', firstOut: true });
     expect(alarms.filter((a) => a.firstOut)).toHaveLength(1);
+    expect(w.plant.snapshot().flood).toMatchObject({ leader: 'spark1.fault.alarm', count: 3 });
+  });
+});
+
+describe('out of service', () => {
+  it('takes an alarm out of service with a reason and who did it, silencing it until it is returned', () => {
+    const w = workshop();
+    w.healthy();
+    expect(w.plant.alarms.setOutOfService('ds1.conc.high', 'wang.qiang', true, '传感器更换').ok).toBe(true);
+    w.reading('ds1.conc', 15);
+    w.advance(5_000);
+    expect(w.eventsOf('alarm', 'ds1.conc.high').map((e) => [e.state, e.user])).toEqual([['oos', 'wang.qiang']]);
+    expect(w.plant.alarms.setOutOfService('ds1.conc.high', 'wang.qiang', false, '更换完成').ok).toBe(true);
+    w.reading('ds1.conc', 16);
+    w.advance(3_100);
+    expect(w.eventsOf('alarm', 'ds1.conc.high').at(-1)).toMatchObject({ state: 'unack' });
   });
 });
 
