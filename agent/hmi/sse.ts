@@ -2,6 +2,8 @@
  * Pushes plant snapshots to open pages as server-sent events: a full snapshot on connect, then one
  * on every model change, coalesced to at most one per 200 ms (5 per second) so a burst of samples
  * does not flood a touch panel, and never later than 200 ms after the change that caused it.
+ * Some of what the page shows moves without a plant change (an uplink backlog draining, bus
+ * counters on a quiet plant), so the snapshot is also looked at every second and sent if it differs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, Timer } from '../core/clock.js';
@@ -15,9 +17,11 @@ export interface StreamSettings {
   maxClients: number;
   /** a client whose unsent output grows past this is dropped rather than buffered without end */
   maxBacklogBytes: number;
+  /** how often the snapshot is compared with the last one sent, for changes nobody announced */
+  refreshMs: number;
 }
 
-export const DEFAULT_STREAM: StreamSettings = { minIntervalMs: 200, heartbeatMs: 10_000, maxClients: 32, maxBacklogBytes: 1 << 20 };
+export const DEFAULT_STREAM: StreamSettings = { minIntervalMs: 200, heartbeatMs: 10_000, maxClients: 32, maxBacklogBytes: 1 << 20, refreshMs: 1000 };
 
 export class SnapshotStream {
   private readonly clients = new Set<ServerResponse>();
@@ -26,6 +30,9 @@ export class SnapshotStream {
   private seq = 0;
   private unsubscribe: (() => void) | undefined;
   private heartbeat: Timer | undefined;
+  private refresh: Timer | undefined;
+  /** the last snapshot sent, without its time, to tell whether anything changed since */
+  private lastContent = '';
 
   constructor(
     private readonly model: PlantModel,
@@ -39,12 +46,14 @@ export class SnapshotStream {
     // The comment line keeps proxies and NAT from closing an idle stream; the event lets the page
     // notice a silently dead link (a pulled cable sends no FIN) and show its connection banner.
     this.heartbeat = this.clock.setInterval(() => this.broadcast(`: heartbeat\nevent: heartbeat\ndata: ${this.clock.now()}\n\n`), this.settings.heartbeatMs);
+    this.refresh = this.clock.setInterval(() => this.refreshIfChanged(), this.settings.refreshMs);
   }
 
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.heartbeat?.cancel();
+    this.refresh?.cancel();
     this.pending?.cancel();
     this.pending = undefined;
     for (const res of this.clients) res.end();
@@ -67,7 +76,8 @@ export class SnapshotStream {
     });
     // Reconnect after 2 s rather than the browser's default 3 s.
     res.write('retry: 2000\n\n');
-    res.write(this.frame());
+    // Not recorded as sent: the other pages may not have seen this state yet, the next refresh tells them.
+    res.write(this.frame('detached'));
     this.clients.add(res);
     req.on('close', () => this.clients.delete(res));
     return true;
@@ -86,10 +96,26 @@ export class SnapshotStream {
     this.broadcast(this.frame());
   }
 
-  private frame(): string {
+  private refreshIfChanged(): void {
+    if (this.clients.size === 0 || this.pending) return;
+    const frame = this.frame('ifChanged');
+    if (!frame) return;
+    this.lastSent = this.clock.monotonic();
+    this.broadcast(frame);
+  }
+
+  /**
+   * The snapshot as an event, recorded as sent to every page; `ifChanged`: '' when it equals the
+   * last one sent but for its time; `detached`: for one new page only, not recorded.
+   */
+  private frame(mode: 'all' | 'ifChanged' | 'detached' = 'all'): string {
     let json: string;
     try {
-      json = JSON.stringify(this.model.snapshot());
+      const { t, ...content } = this.model.snapshot();
+      const body = JSON.stringify(content);
+      if (mode === 'ifChanged' && body === this.lastContent) return '';
+      if (mode !== 'detached') this.lastContent = body;
+      json = `{"t":${JSON.stringify(t)},${body.slice(1)}`;
     } catch (err) {
       this.log.error({ err }, 'snapshot failed');
       return '';

@@ -31,6 +31,8 @@ export interface RaiseAlarm {
   name: string;
   priority: Priority;
   message: string;
+  messageEn?: string;
+  nameEn?: string;
   value?: Value;
   limit?: number;
   limitKind?: string;
@@ -121,7 +123,7 @@ export class FakePlant implements PlantModel {
     const t = this.clock.now();
     c.holds = false;
     c.since = t;
-    if (p.on) p.firstOut = { key, text: c.text, t, simultaneous: [] };
+    if (p.on) p.firstOut = { key, text: c.text, ...(c.textEn ? { textEn: c.textEn } : {}), t, simultaneous: [] };
     p.on = false;
     p.latched = true;
     p.resettable = false;

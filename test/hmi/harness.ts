@@ -20,10 +20,14 @@ export async function makeUsers(): Promise<{ users: UserStore; cleanup: () => vo
   return { users: new UserStore(file), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export interface Running {
-  server: HmiServer;
+/** Where a page is served: the base URL, and the Origin a browser on it sends. */
+export interface Endpoint {
   base: string;
   origin: string;
+}
+
+export interface Running extends Endpoint {
+  server: HmiServer;
 }
 
 export async function startServer(plant: FakePlant, users: UserStore, clock: Clock, extra: Partial<HmiServerOptions> = {}): Promise<Running> {
@@ -38,7 +42,7 @@ export interface Login {
   csrf: string;
 }
 
-export async function login(r: Running, who: { name: string; password: string }): Promise<Login> {
+export async function login(r: Endpoint, who: { name: string; password: string }): Promise<Login> {
   const res = await fetch(`${r.base}/api/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Origin: r.origin },
@@ -67,7 +71,7 @@ export interface PostOptions {
 }
 
 /** POSTs like the page: JSON body, Origin, session cookie, CSRF header, Idempotency-Key; each can be dropped or forged. */
-export async function post(r: Running, path: string, opts: PostOptions = {}): Promise<{ status: number; body: { error?: string; message?: string; ok?: boolean } }> {
+export async function post(r: Endpoint, path: string, opts: PostOptions = {}): Promise<{ status: number; body: { error?: string; message?: string; ok?: boolean } }> {
   const headers: Record<string, string> = { 'Content-Type': opts.contentType ?? 'application/json' };
   const origin = opts.origin === undefined ? r.origin : opts.origin;
   if (origin !== null) headers['Origin'] = origin;

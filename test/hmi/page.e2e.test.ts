@@ -27,7 +27,19 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
     const made = await makeUsers();
     cleanup = made.cleanup;
     plant = sandingWorkshop(new SystemClock());
-    plant.raiseAlarm({ id: 'dc1.dp:high', source: 'dc1.dp', name: '除尘器进出口压差', priority: 'high', message: '压差高：滤袋可能堵塞', value: 1850, limit: 1800, limitKind: 'high', firstOut: true });
+    plant.raiseAlarm({
+      id: 'dc1.dp:high',
+      source: 'dc1.dp',
+      name: '除尘器进出口压差',
+      nameEn: 'Collector differential pressure',
+      priority: 'high',
+      message: '压差高：滤袋可能堵塞',
+      messageEn: 'Differential pressure high: bags may be blinding',
+      value: 1850,
+      limit: 1800,
+      limitKind: 'high',
+      firstOut: true,
+    });
     plant.raiseAlarm({ id: 'spark1.fault', source: 'spark1.fault', name: '火花探测系统故障', priority: 'critical', message: '火花探测系统故障，防护不可用', value: true });
     plant.raiseAlarm({ id: 'ds1.conc:comm', source: 'ds1.conc', name: '粉尘浓度', priority: 'medium', message: '通讯中断', value: null });
     await plant.acknowledge('ds1.conc:comm', SUPERVISOR.name);
@@ -145,6 +157,24 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
     await page.locator('#alarm-list .alarm').first().waitFor();
     expect(await page.textContent('#alarms h2')).toBe('Alarms');
     expect(await page.locator('#point-list [data-id="ds1.conc"] .badge.quality').textContent()).toContain('comm lost');
+    // The agent's English where it sent one, the Chinese where it did not.
+    expect(await row(page, 'dc1.dp:high').locator('.alarm-name').textContent()).toBe('Collector differential pressure');
+    expect(await row(page, 'dc1.dp:high').locator('.alarm-msg').textContent()).toBe('Differential pressure high: bags may be blinding');
+    expect(await row(page, 'spark1.fault').locator('.alarm-name').textContent()).toBe('火花探测系统故障');
+    const card = page.locator('#permit-board [data-id="sander1-permit"]');
+    const condition = (key: string) => card.locator(`.condition[data-key="${key}"] .condition-text`).textContent();
+    expect(await condition('permitWhen[1]')).toBe('除尘器进出口压差 between 300 and 1800 Pa');
+    expect(await condition('permitWhen[2]')).toBe('1号砂光机上锁 为 否');
+    plant.trip('sander1-permit', 'permitWhen[1]');
+    plant.permit('sander1-permit').firstOut!.simultaneous = ['permitWhen[2]'];
+    plant.changed();
+    await expect.poll(() => card.locator('.first-out-line').textContent()).toContain('First out: 除尘器进出口压差 between 300 and 1800 Pa');
+    // the other condition that failed at the same instant by its words, not its key
+    expect(await card.locator('.first-out-line').textContent()).toContain('simultaneous: 1号砂光机上锁 为 否');
+    await page.locator('#permits').screenshot({ path: `${ARTIFACTS}/permit-tripped-en.png` });
+    plant.restore('sander1-permit', 'permitWhen[1]');
+    await plant.reset('sander1-permit', SUPERVISOR.name);
+    plant.actions.length = 0;
     await page.locator('#trend-chart canvas').waitFor({ timeout: 5000 });
     await page.screenshot({ path: `${ARTIFACTS}/desktop-en.png`, fullPage: true });
     await page.click('#lang-button');

@@ -31,8 +31,9 @@ export function sandingWorkshop(clock: Clock): FakePlant {
       latched: false,
       resettable: false,
       conditions: [
-        { key: 'permitWhen[0]', text: '除尘风机运行 持续 30 s', holds: true },
-        { key: 'permitWhen[1]', text: '除尘器进出口压差 在 300–1800 Pa', holds: true },
+        // English where the agent has it; the others fall back to the Chinese
+        { key: 'permitWhen[0]', text: '除尘风机运行 持续 30 s', textEn: '除尘风机运行 is on for 30 s', holds: true },
+        { key: 'permitWhen[1]', text: '除尘器进出口压差 在 300–1800 Pa', textEn: '除尘器进出口压差 between 300 and 1800 Pa', holds: true },
         { key: 'permitWhen[2]', text: '1号砂光机上锁 为 否', holds: true },
         { key: 'permitWhen[3]', text: '火花探测系统故障 为 否', holds: true },
         { key: 'permitWhen[4]', text: '火花 10 s 内少于 3 次', holds: true },

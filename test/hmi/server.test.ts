@@ -305,4 +305,21 @@ describe('event stream', () => {
     expect(await collect(reader, state, 'snapshot', 1, 1000)).toHaveLength(1);
     controller.abort();
   });
+
+  it('sends an uplink backlog that drains without any plant change within a second, and nothing while all stays the same', async () => {
+    const controller = new AbortController();
+    const reader = (await fetch(`${r.base}/api/events`, { signal: controller.signal })).body!.getReader();
+    const state: StreamState = { buffer: '' };
+    await collect(reader, state, 'snapshot', 1, 2000);
+    clock.advance(1000); // the first page's snapshot was never broadcast: the refresh tells every page once
+    await collect(reader, state, 'snapshot', 1, 300);
+    clock.advance(3000); // the clock moves, nothing else: no snapshot
+    expect(await collect(reader, state, 'snapshot', 1, 300)).toEqual([]);
+    // the outbox sends without the plant announcing anything, as the real uplink does
+    plant.uplinks[0]!.pending = 120;
+    clock.advance(1000);
+    const [frame] = await collect(reader, state, 'snapshot', 1, 1000);
+    expect((JSON.parse(frame ?? '{}') as PlantSnapshot).uplinks[0]?.pending).toBe(120);
+    controller.abort();
+  });
 });

@@ -1,7 +1,7 @@
 // The alarm list in ISA-18.2 terms: state, priority, first-out, time, value against its limit,
 // and the acknowledge and shelve buttons. Unacknowledged alarms sort first and blink.
 import { h, renderIfChanged } from './dom.js';
-import { fmtTime, fmtValue, limitWord, priorityWord, stateWord, t } from './i18n.js';
+import { fmtTime, fmtValue, limitWord, local, priorityWord, stateWord, t } from './i18n.js';
 
 const STATE_ORDER = { unack: 0, rtn_unack: 1, ack: 2, shelved: 3, oos: 4 };
 const PRIORITY_ORDER = { critical: 0, high: 1, medium: 2, low: 3 };
@@ -46,13 +46,13 @@ function alarmRow(a, snapshot, user, handlers) {
       h('span', { class: `chip prio prio-${a.priority}` }, priorityWord(a.priority)),
       h('span', { class: `badge state state-${a.state}` }, stateWord(a.state)),
       a.firstOut ? h('span', { class: 'badge first-out-mark', title: t('firstOut') }, `★ ${t('firstOut')}`) : null,
-      h('span', { class: 'alarm-name' }, a.name),
+      h('span', { class: 'alarm-name' }, local(a.name, a.nameEn)),
       h('time', { class: 'alarm-time', datetime: new Date(a.t).toISOString() }, fmtTime(a.t)),
     ),
     h(
       'div',
       { class: 'alarm-body' },
-      h('span', { class: 'alarm-msg' }, a.message),
+      h('span', { class: 'alarm-msg' }, local(a.message, a.messageEn)),
       valueText ? h('span', { class: 'alarm-value' }, valueText) : null,
       h('span', { class: 'alarm-notes' }, notes.join(' · ')),
     ),

@@ -75,7 +75,9 @@ async function resetPermit(permit) {
 function renderUser() {
   const user = api.session.user;
   const btn = $('user-button');
-  btn.textContent = user ? `${user.name}（${t(user.role === 'supervisor' ? 'roleSupervisor' : 'roleOperator')}）· ${t('logout')}` : t('login');
+  btn.textContent = user
+    ? t('userAndRole', { user: user.name, role: t(user.role === 'supervisor' ? 'roleSupervisor' : 'roleOperator'), logout: t('logout') })
+    : t('login');
   btn.dataset.loggedIn = user ? 'yes' : 'no';
 }
 

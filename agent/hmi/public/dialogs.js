@@ -2,7 +2,7 @@
 import * as api from './api.js';
 import { h } from './dom.js';
 import { errorText } from './errors.js';
-import { fmtTime, t } from './i18n.js';
+import { fmtTime, local, t } from './i18n.js';
 
 export function createLoginDialog(dialog) {
   const form = dialog.querySelector('form');
@@ -90,7 +90,7 @@ export function createShelveDialog(dialog) {
     /** Resolves { reason, minutes } or null if cancelled. */
     open(alarm) {
       fill();
-      target.textContent = `${alarm.name} — ${alarm.message}`;
+      target.textContent = `${local(alarm.name, alarm.nameEn)} — ${local(alarm.message, alarm.messageEn)}`;
       reason.value = '';
       dialog.showModal();
       reason.focus();

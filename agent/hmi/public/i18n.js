@@ -14,6 +14,7 @@ const zh = {
   close: '关闭',
   roleOperator: '操作员',
   roleSupervisor: '班长',
+  userAndRole: '{user}（{role}）· {logout}',
   navAlarms: '报警',
   navPermits: '许可',
   navLockouts: '上锁',
@@ -73,6 +74,7 @@ const zh = {
   heldOffBy: '不满足的条件',
   firstOutTrip: '首出原因：{text}（{t}）',
   simultaneous: '同时：{list}',
+  listSeparator: '、',
   reset: '复位',
   resetNotYet: '条件未全部满足，暂不能复位',
   noPermits: '未配置联锁许可',
@@ -171,6 +173,7 @@ const en = {
   close: 'Close',
   roleOperator: 'operator',
   roleSupervisor: 'supervisor',
+  userAndRole: '{user} ({role}) · {logout}',
   navAlarms: 'Alarms',
   navPermits: 'Permits',
   navLockouts: 'Lockout',
@@ -230,6 +233,7 @@ const en = {
   heldOffBy: 'Conditions not met',
   firstOutTrip: 'First out: {text} ({t})',
   simultaneous: 'simultaneous: {list}',
+  listSeparator: '; ',
   reset: 'Reset',
   resetNotYet: 'Not every condition holds yet; reset not possible',
   noPermits: 'No interlock permits configured',
@@ -346,6 +350,14 @@ export function toggleLang() {
   }
   document.documentElement.lang = lang;
   return lang;
+}
+
+/**
+ * Text the agent sends in Chinese with an optional English twin (alarm names and messages,
+ * permit conditions): the English one in English mode when the agent has it, else the Chinese.
+ */
+export function local(zhText, enText) {
+  return lang === 'en' && enText ? enText : zhText;
 }
 
 /** Translate `key`, filling `{name}` placeholders from `params`. */

@@ -1,10 +1,15 @@
 // The permits board (which condition holds each permit off, since when, the first-out of the
 // trip, reset for latched ones) and the lockout board.
 import { h, renderIfChanged } from './dom.js';
-import { fmtTime, t } from './i18n.js';
+import { fmtTime, local, t } from './i18n.js';
 
 function permitCard(p, onReset) {
   const failing = p.conditions.filter((c) => !c.holds);
+  // The first-out names the other conditions that failed at the same instant by key: show their words.
+  const conditionText = (key) => {
+    const c = p.conditions.find((x) => x.key === key);
+    return c ? local(c.text, c.textEn) : key;
+  };
   return h(
     'article',
     { class: `card permit ${p.on ? 'is-on' : 'is-off'}${p.latched ? ' is-latched' : ''}`, dataset: { id: p.id } },
@@ -20,8 +25,10 @@ function permitCard(p, onReset) {
       ? h(
           'div',
           { class: 'first-out-line' },
-          `★ ${t('firstOutTrip', { text: p.firstOut.text, t: fmtTime(p.firstOut.t) })}`,
-          p.firstOut.simultaneous.length ? h('span', { class: 'muted' }, ` ${t('simultaneous', { list: p.firstOut.simultaneous.join('、') })}`) : null,
+          `★ ${t('firstOutTrip', { text: local(p.firstOut.text, p.firstOut.textEn), t: fmtTime(p.firstOut.t) })}`,
+          p.firstOut.simultaneous.length
+            ? h('span', { class: 'muted' }, ` ${t('simultaneous', { list: p.firstOut.simultaneous.map(conditionText).join(t('listSeparator')) })}`)
+            : null,
         )
       : null,
     h(
@@ -32,7 +39,7 @@ function permitCard(p, onReset) {
           'li',
           { class: `condition ${c.holds ? 'holds' : 'fails'}`, dataset: { key: c.key } },
           h('span', { class: 'mark', 'aria-label': c.holds ? t('holds') : t('notHolds') }, c.holds ? '✓' : '✗'),
-          h('span', { class: 'condition-text' }, c.text),
+          h('span', { class: 'condition-text' }, local(c.text, c.textEn)),
           !c.holds && c.since ? h('span', { class: 'since' }, t('since', { t: fmtTime(c.since) })) : null,
         ),
       ),

@@ -2,7 +2,7 @@
 // The point's limits are drawn as dashed lines so an excursion is seen against its setting.
 import uPlot from '/vendor/uPlot.esm.js';
 import { h } from './dom.js';
-import { fmtTime, limitWord, t } from './i18n.js';
+import { fmtNumber, fmtTime, limitWord, t } from './i18n.js';
 import * as api from './api.js';
 
 const LIMIT_COLOURS = { lowLow: '#b3001b', low: '#d97000', high: '#d97000', highHigh: '#b3001b' };
@@ -10,6 +10,7 @@ const LIMIT_COLOURS = { lowLow: '#b3001b', low: '#d97000', high: '#d97000', high
 const REFRESH_MS = { '1h': 30_000, '24h': 300_000 };
 
 const pad = (n) => String(n).padStart(2, '0');
+const capitalise = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
 // 24-hour ticks as on every Chinese panel (uPlot's default is 5:45pm); the date only where it changes.
 function timeTicks(u, splits) {
@@ -57,25 +58,56 @@ export function createTrends({ select, rangeButtons, chartEl, statusEl }) {
     draw(point, data);
   }
 
+  // What the chart shows now, so live values from the snapshots can be added between fetches.
+  let shown = null;
+
   function draw(point, data) {
     destroy();
-    const xs = data.t.map((ms) => ms / 1000);
     const limitKeys = ['lowLow', 'low', 'high', 'highHigh'].filter((k) => point.limits?.[k] !== undefined);
+    shown = { pointId: point.id, limits: limitKeys.map((k) => point.limits[k]), from: data.from, to: data.to, t: [...data.t], v: [...data.v] };
     const unit = point.unit ? ` (${point.unit})` : '';
     const opts = {
       width: Math.max(200, chartEl.clientWidth),
       height: height(),
-      scales: { x: { time: true, range: [data.from / 1000, data.to / 1000] } },
+      scales: { x: { time: true, range: () => [shown.from / 1000, shown.to / 1000] } },
       series: [
         { label: t('time'), value: (u, v) => (v === null ? '—' : fmtTime(v * 1000)) },
         { label: `${point.name ?? point.id}${unit}`, stroke: '#1f4e8c', width: 2, spanGaps: false },
-        ...limitKeys.map((k) => ({ label: limitWord(k), stroke: LIMIT_COLOURS[k], width: 1, dash: [6, 4], points: { show: false } })),
+        ...limitKeys.map((k) => ({ label: capitalise(limitWord(k)), stroke: LIMIT_COLOURS[k], width: 1, dash: [6, 4], points: { show: false } })),
       ],
-      axes: [{ values: timeTicks, space: 60 }, { size: 56 }],
+      axes: [{ values: timeTicks, space: 60 }, { size: 56, values: (u, splits) => splits.map((v) => (v === null ? '' : fmtNumber(v))) }],
       legend: { show: true },
     };
-    const series = [xs, data.v, ...limitKeys.map((k) => xs.map(() => point.limits[k]))];
-    chart = new uPlot(opts, series, chartEl);
+    chart = new uPlot(opts, series(), chartEl);
+  }
+
+  /**
+   * The samples, with the range's two ends added as empty x positions so the limit lines span the
+   * whole chart even when the buffer holds only the last few minutes.
+   */
+  function series() {
+    const from = shown.from;
+    const to = Math.max(shown.to, shown.t.at(-1) ?? shown.to);
+    const ts = [...(shown.t[0] > from || shown.t.length === 0 ? [from] : []), ...shown.t];
+    const vs = [...(ts.length > shown.t.length ? [null] : []), ...shown.v];
+    if (ts.at(-1) < to) {
+      ts.push(to);
+      vs.push(null);
+    }
+    const xs = ts.map((ms) => ms / 1000);
+    return [xs, vs, ...shown.limits.map((l) => xs.map(() => l))];
+  }
+
+  /** A newer value of the charted point arrived with the live snapshot: add it and slide the window. */
+  function append(point) {
+    if (!chart || !shown || shown.pointId !== point.id || !(point.t > (shown.t.at(-1) ?? shown.to))) return;
+    shown.t.push(point.t);
+    shown.v.push(point.q === 'good' && typeof point.v === 'number' ? point.v : null);
+    const span = shown.to - shown.from;
+    shown.to = Math.max(shown.to, point.t);
+    shown.from = shown.to - span;
+    statusEl.textContent = '';
+    chart.setData(series());
   }
 
   function syncOptions() {
@@ -109,6 +141,8 @@ export function createTrends({ select, rangeButtons, chartEl, statusEl }) {
       const hadPoint = pointId;
       syncOptions();
       if (!hadPoint && pointId) void load();
+      const point = points.find((p) => p.id === pointId);
+      if (point) append(point);
     },
     /** Language changed: labels are baked into the chart, so redraw. */
     relabel() {

@@ -21,10 +21,13 @@ function beyond(p) {
   return null;
 }
 
-function limitsText(p) {
+/** `低低 150 · 低 300 · 高 1800 · 高高 2500`, each limit kept on one line (a wrap inside 高高 reads as two limits). */
+function limitsLine(p) {
   if (!p.limits) return null;
-  const parts = ['lowLow', 'low', 'high', 'highHigh'].filter((k) => p.limits[k] !== undefined).map((k) => `${limitShort(k)} ${fmtNumber(p.limits[k])}`);
-  return parts.length ? parts.join(' · ') : null;
+  const parts = ['lowLow', 'low', 'high', 'highHigh']
+    .filter((k) => p.limits[k] !== undefined)
+    .map((k, i) => [i > 0 ? ' · ' : null, h('span', { class: 'v-limit' }, `${limitShort(k)} ${fmtNumber(p.limits[k])}`)]);
+  return parts.length ? parts : null;
 }
 
 function pointCard(p) {
@@ -41,7 +44,7 @@ function pointCard(p) {
       over ? h('span', { class: 'v-beyond' }, `${over.startsWith('high') ? '▲' : '▼'} ${limitWord(over)}`) : null,
       qualityBadge(p),
     ),
-    h('div', { class: 'v-meta' }, isGood(p.q) ? limitsText(p) : t('updated', { t: fmtTime(p.t) })),
+    h('div', { class: 'v-meta' }, isGood(p.q) ? limitsLine(p) : t('updated', { t: fmtTime(p.t) })),
   );
 }
 
