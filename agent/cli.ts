@@ -21,6 +21,12 @@ const USAGE = `firebreak — edge agent for dust-hazard workshops
       create or update an operator-page user (asks for the password, or reads FIREBREAK_PASSWORD)
   firebreak schema
       print the site file's JSON Schema, for editor completion
+  firebreak provision [--enterprise CODE --gateway ID --mqtt-url URL --device TEMPLATE[:ID]@UNIT ...]
+      write /etc/firebreak/site.yaml from device templates, asking for what flags do not give;
+      --from-scan scan.json starts from \`firebreak scan\` results; --tls makes the client key and CSR
+  firebreak doctor [--config /etc/firebreak/site.yaml] [--user firebreak]
+      check the gateway (groups, serial ports, GPIO, clock, platform, disk, watchdog, site file):
+      one line each with the fix; exit 1 when a check fails
 `;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -46,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'user':
       return (await import('./cli/user.js')).userCommand(rest, out, err);
+    case 'provision':
+      return (await import('./cli/provision.js')).provisionCommand(rest, out, err);
+    case 'doctor':
+      return (await import('./cli/doctor.js')).doctorCommand(rest, out, err);
     case 'schema': {
       const [{ z }, { SiteConfigSchema }] = await Promise.all([import('zod'), import('./config/schema.js')]);
       out(JSON.stringify(z.toJSONSchema(SiteConfigSchema, { io: 'input', unrepresentable: 'any' }), null, 2));

@@ -6,6 +6,7 @@
 import type { PointConfig } from '../config/schema.js';
 import type { Quality, Sample, Value } from '../core/types.js';
 import { engineeringValue } from './decode.js';
+import { fromLoopCurrent } from './namur.js';
 
 export class PointReporter {
   private last: { v: Value; q: Quality; t: number } | undefined;
@@ -19,6 +20,11 @@ export class PointReporter {
     const v = engineeringValue(raw, this.point);
     // A float32 register holding NaN or infinity is a sensor fault, not a reading.
     if (!Number.isFinite(v)) return this.offer(this.lastValue, 'bad', t);
+    // A 4–20 mA point: v is the loop current; outside the NE43 band it is a sensor fault (namur.ts).
+    if (this.point.signal) {
+      const loop = fromLoopCurrent(v, this.point.signal);
+      return loop.ok ? this.offer(loop.v, 'good', t) : this.offer(this.lastValue, 'bad', t);
+    }
     return this.offer(v, 'good', t);
   }
 

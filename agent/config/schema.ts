@@ -94,6 +94,24 @@ export const POINT_KINDS = [
   'status',
 ] as const;
 
+/**
+ * A 4–20 mA loop behind the register (an analog input module). raw × scale + offset is then the
+ * loop current in mA; NAMUR NE43 makes a current below faultBelowMa or above faultAboveMa a
+ * sensor fault (quality bad), and 4..20 mA maps linearly onto rangeLow..rangeHigh.
+ */
+export const Signal = z
+  .strictObject({
+    type: z.literal('ma4_20', { error: 'must be ma4_20' }),
+    rangeLow: num.describe('Engineering value at 4 mA'),
+    rangeHigh: num.describe('Engineering value at 20 mA'),
+    faultBelowMa: num.default(3.6).describe('NAMUR NE43: below this the sensor or its wiring has failed'),
+    faultAboveMa: num.default(21).describe('NAMUR NE43: above this the sensor or its wiring has failed'),
+  })
+  .superRefine((sg, ctx) => {
+    if (sg.rangeLow === sg.rangeHigh) ctx.addIssue({ code: 'custom', path: ['rangeHigh'], message: 'must differ from rangeLow', input: sg.rangeHigh });
+    if (sg.faultBelowMa >= sg.faultAboveMa) ctx.addIssue({ code: 'custom', path: ['faultAboveMa'], message: 'must be above faultBelowMa', input: sg.faultAboveMa });
+  });
+
 export const Point = z.strictObject({
   id,
   name: text.optional(),
@@ -105,6 +123,7 @@ export const Point = z.strictObject({
   deadband: z.number({ error: 'must be a number >= 0' }).min(0, { error: 'must be >= 0' }).default(0),
   heartbeatS: range(1, 3600).default(60).describe('Report an unchanged value at least this often'),
   limits: Limits.optional(),
+  signal: Signal.optional().describe('A 4–20 mA loop: scale and offset then give mA, this maps mA to engineering units'),
 });
 
 export const Device = z.strictObject({
@@ -137,8 +156,13 @@ export const GpioOutput = z.strictObject({
 });
 
 export const Gpio = z.strictObject({
-  backend: oneOf(['auto', 'onoff', 'sim'] as const).default('auto').describe('sim only where asked: a gateway without GPIO is an error'),
+  backend: oneOf(['auto', 'onoff', 'gpiod', 'sim'] as const).default('auto').describe('sim only where asked: a gateway without GPIO is an error'),
   chipBase: range(0, 4096).optional().describe('Override the sysfs GPIO number of BCM line 0'),
+  chip: z
+    .string({ error: 'must be a chip name like gpiochip0' })
+    .regex(/^gpiochip\d+$/, { error: 'must be a chip name like gpiochip0' })
+    .optional()
+    .describe('gpiod backend: the chip carrying the lines, when detection by label is not enough'),
   inputs: z.array(GpioInput).default([]),
   outputs: z.array(GpioOutput).default([]),
 });
@@ -239,6 +263,13 @@ export const SiteConfigSchema = z
       .optional(),
     uplink: z.strictObject({ mqtt: Mqtt.optional(), hebei: Hebei.optional() }).optional(),
     buffer: Buffer.default({ path: '/var/lib/firebreak/buffer.db', maxBytes: 1024 ** 3, keepSentHours: 168, commitMs: 250 }),
+    feed: z
+      .strictObject({
+        socket: text.default('/run/firebreak/feed.sock').describe('Unix socket of the read-only local feed (newline-delimited JSON) for Node-RED'),
+        mode: z.string().regex(/^0?[0-7]{3}$/, { error: 'must be an octal mode like 0660' }).default('0660').describe('Socket file mode; its group reads the feed'),
+      })
+      .optional()
+      .describe('Samples, alarms and events for local consumers (Node-RED); accepts no commands'),
     hmi: z
       .strictObject({
         listen: z.string().regex(/^[^\s:]+:\d{1,5}$/, { error: 'must be host:port, e.g. 0.0.0.0:8080' }).default('0.0.0.0:8080'),
@@ -261,6 +292,7 @@ export type InterlockConfig = z.output<typeof Interlock>;
 export type ConditionConfig = z.output<typeof Condition>;
 export type MqttConfig = z.output<typeof Mqtt>;
 export type BufferConfig = z.output<typeof Buffer>;
+export type SignalConfig = z.output<typeof Signal>;
 
 type Ctx = z.core.$RefinementCtx<z.output<z.ZodObject>>;
 
