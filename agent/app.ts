@@ -85,6 +85,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
         backend: config.gpio ? config.gpio.backend : 'sim',
         simulate: opts.simulate ?? false,
         chipBase: config.gpio?.chipBase,
+        chip: config.gpio?.chip,
         clock,
         log: log.child({ component: 'gpio' }),
       });
