@@ -1,0 +1,158 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MockPlatform, type RtsItem } from './mock-platform.js';
+import { TNM, expectedAt, fromChinaTime, mockOptions, sleep, startWorkshop, waitFor, type Workshop } from './workshop.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+async function setUp(o: { slowMs?: number; timeoutMs?: number } = {}): Promise<{ platform: MockPlatform; ws: Workshop }> {
+  const platform = await MockPlatform.start({ ...mockOptions(), slowMs: o.slowMs });
+  const ws = await startWorkshop({ platform, timeoutMs: o.timeoutMs });
+  cleanup.push(() => platform.close(), () => ws.close());
+  return { platform, ws };
+}
+
+/** feed the workshop every 100 ms from a script (ms since start → readings), for `ms` or until `keepOn` says stop */
+async function run(ws: Workshop, ms: number | (() => boolean), reading: (elapsed: number) => { conc: number; dp: number; spark: boolean }): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    const elapsed = Date.now() - start;
+    if (typeof ms === 'number' ? elapsed > ms : !ms()) return;
+    const r = reading(elapsed);
+    ws.feed('ds1.conc', r.conc);
+    ws.feed('dc1.dp', r.dp);
+    ws.feed('spark1', r.spark);
+    await sleep(100);
+  }
+}
+
+/** the boundaries the platform received, by point, in arrival order */
+function boundaries(items: RtsItem[], tnm: string): number[] {
+  return items.filter((i) => i.tnm === tnm).map((i) => fromChinaTime(i.ts));
+}
+
+function expectValuesMatchTheBuffer(ws: Workshop, items: RtsItem[]): void {
+  const point: Record<string, string> = { [TNM.conc]: 'ds1.conc', [TNM.dp]: 'dc1.dp', [TNM.spark]: 'spark1' };
+  for (const it of items) {
+    const want = expectedAt(ws.fed, point[it.tnm]!, fromChinaTime(it.ts));
+    expect(want, `a value for ${it.tnm} at ${it.ts}`).toBeDefined();
+    if (typeof want!.v === 'boolean') expect(it.val).toBe(want!.v ? '1' : '0');
+    else expect(Number(it.val)).toBeCloseTo(want!.v as number, 4);
+  }
+}
+
+function consecutive(bs: number[], stepMs: number): boolean {
+  return bs.every((b, i) => i === 0 || b - bs[i - 1]! === stepMs);
+}
+
+describe('Hebei V1.1 uplink against a mock platform', () => {
+  it('sends every point at each period boundary, and alarms and clears as they happen, decrypted and correct', async () => {
+    const { platform, ws } = await setUp();
+    // dust concentration rises through high (10) and high-high (20) and falls back; the spark contact fires once
+    await run(ws, 6000, (e) => ({
+      conc: e < 1500 ? 4.25 : e < 2500 ? 14.5 : e < 3500 ? 23.125 : 3.5,
+      dp: 800 + Math.round(e / 100),
+      spark: e > 2000 && e < 2600,
+    }));
+    await waitFor('four alarm transitions', () => platform.allEvents().length >= 4);
+    await waitFor('values of 5 periods', () => platform.rts.length >= 5);
+    expect(platform.problems).toEqual([]);
+
+    // rtsData: one POST per period with all three points, ts on whole seconds in China time
+    for (const r of platform.rts) expect(r.items.map((i) => i.tnm).sort()).toEqual([TNM.dp, TNM.spark, TNM.conc].sort());
+    const bs = boundaries(platform.allRts(), TNM.conc);
+    expect(bs.every((b) => b % 1000 === 0)).toBe(true);
+    expect(consecutive(bs, 1000)).toBe(true);
+    expectValuesMatchTheBuffer(ws, platform.allRts());
+    expect(platform.allRts().some((i) => i.tnm === TNM.conc && i.val === '23.125')).toBe(true);
+    expect(platform.allRts().some((i) => i.tnm === TNM.dp && /^\d+\.00$/.test(i.val))).toBe(true);
+
+    // eventsData: high, high-high, then their clears, with the limit and the value that fired
+    const ev = platform.allEvents();
+    expect(ev.map((e) => [e.oname, e.scd, e.threshold, e.content])).toEqual([
+      [TNM.conc, 1, 10, '粉尘浓度超上限报警'],
+      [TNM.conc, 4, 20, '粉尘浓度超上上限报警'],
+      [TNM.conc, 0, 20, '粉尘浓度超上上限报警解除'],
+      [TNM.conc, 0, 10, '粉尘浓度超上限报警解除'],
+    ]);
+    expect(ev.map((e) => e.avx)).toEqual(['14.5000', '23.1250', '3.5000', '3.5000']);
+    // the event's time is the alarm's, in China time
+    const raised = ws.events.filter((e) => e.source === 'ds1.conc.highHigh' && e.state === 'unack');
+    expect(ev[1]!.ts).toBe(new Date(raised[0]!.t + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' '));
+    await waitFor('everything acknowledged', () => ws.hebei.status().pending <= 2);
+    expect(ws.hebei.status()).toMatchObject({ name: 'hebei', connected: true });
+  }, 30_000);
+
+  it('after the platform refuses, closes connections and answers 500, sends every missed period and event in order', async () => {
+    const { platform, ws } = await setUp();
+    let running = true;
+    let conc = 5;
+    const feeder = run(ws, () => running, (e) => ({ conc, dp: 900 + Math.floor(e / 250), spark: false }));
+    await waitFor('two periods before the outage', () => platform.rts.length >= 2);
+    const before = platform.rts.length;
+
+    await platform.setMode('refuse');
+    conc = 12; // high alarm while the platform is away
+    await sleep(1500);
+    await platform.setMode('close');
+    conc = 25; // high-high
+    await sleep(1500);
+    await platform.setMode('code500');
+    conc = 2; // both clear
+    await sleep(1500);
+    const outageEnd = Date.now();
+    expect(platform.rts.length).toBe(before);
+    expect(ws.hebei.status().connected).toBe(false);
+    expect(ws.hebei.status().pending).toBeGreaterThan(0);
+
+    await platform.setMode('ok');
+    await waitFor('the periods up to the end of the outage', () => boundaries(platform.allRts(), TNM.dp).some((b) => b > outageEnd + 1000));
+    await waitFor('four alarm transitions', () => platform.allEvents().length >= 4);
+    running = false;
+    await feeder.catch(() => undefined);
+    expect(platform.problems).toEqual([]);
+
+    const bs = boundaries(platform.allRts(), TNM.dp);
+    // every period exactly once, in order, none missing across the outage
+    expect(consecutive(bs, 1000)).toBe(true);
+    expect(new Set(bs).size).toBe(bs.length);
+    expect(bs.length).toBeGreaterThanOrEqual(before + 4);
+    // and each carries the value the point had at that boundary, rebuilt from the buffer
+    expectValuesMatchTheBuffer(ws, platform.allRts());
+    expect(platform.allEvents().map((e) => `${e.scd}:${e.content}`)).toEqual([
+      '1:粉尘浓度超上限报警',
+      '4:粉尘浓度超上上限报警',
+      '0:粉尘浓度超上上限报警解除',
+      '0:粉尘浓度超上限报警解除',
+    ]);
+    const evTimes = platform.allEvents().map((e) => fromChinaTime(e.ts));
+    expect(evTimes).toEqual([...evTimes].sort((a, b) => a - b));
+  }, 40_000);
+
+  it('keeps retrying while answers are slower than its timeout, then catches up', async () => {
+    const { platform, ws } = await setUp({ slowMs: 1500, timeoutMs: 600 });
+    let running = true;
+    const feeder = run(ws, () => running, (e) => ({ conc: 4 + (e % 1000) / 1000, dp: 1000, spark: false }));
+    await waitFor('a first period', () => platform.rts.length >= 1);
+    await platform.setMode('slow');
+    await sleep(2500);
+    expect(ws.hebei.status().connected).toBe(false);
+    await platform.setMode('ok');
+    const back = Date.now();
+    await waitFor('caught up', () => boundaries(platform.allRts(), TNM.conc).some((b) => b > back));
+    running = false;
+    await feeder.catch(() => undefined);
+    expect(platform.problems).toEqual([]);
+    // a request the platform took after the gateway gave up on it comes again: same ts, same values
+    const byTs = new Map<string, string>();
+    for (const it of platform.allRts()) {
+      const key = `${it.tnm}@${it.ts}`;
+      if (byTs.has(key)) expect(byTs.get(key)).toBe(it.val);
+      byTs.set(key, it.val);
+    }
+    const unique = [...new Set(boundaries(platform.allRts(), TNM.conc))].sort((a, b) => a - b);
+    expect(consecutive(unique, 1000)).toBe(true);
+  }, 30_000);
+});
