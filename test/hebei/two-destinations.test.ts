@@ -1,0 +1,115 @@
+/**
+ * Two destinations over one buffer, each with its own cursor: the real MqttUplink against a real
+ * broker and the Hebei uplink against the mock platform. One being down never holds back or
+ * loses data for the other.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SystemClock } from '../../agent/core/clock.js';
+import { MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
+import { quiet } from '../buffer/tmp-outbox.js';
+import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { Platform } from '../uplink/subscriber.js';
+import { MockPlatform } from './mock-platform.js';
+import { TNM, fromChinaTime, mockOptions, sleep, startWorkshop, waitFor, type Workshop } from './workshop.js';
+
+let broker: TestBroker;
+beforeAll(async () => {
+  broker = await startBroker();
+});
+afterAll(async () => {
+  await broker.stop();
+});
+
+const dataSeqs = (p: Platform, root: string) => p.received.filter((r) => r.topic === `${root}/data`).map((r) => r.body.seq as number);
+
+describe('MQTT and Hebei over the same buffer', () => {
+  it('MQTT keeps flowing while the province is down, the province while the broker is down, and both catch up', async () => {
+    const hebeiPlatform = await MockPlatform.start(mockOptions());
+    const ws: Workshop = await startWorkshop({ platform: hebeiPlatform });
+    const gateway = 'GW-HB-01';
+    const root = `firebreak/v1/${ws.config.site.enterprise}/${gateway}`;
+    const mqtt = new MqttUplink({
+      config: { url: broker.url, topicPrefix: 'firebreak/v1', keepaliveS: 30, window: 32 },
+      enterprise: ws.config.site.enterprise,
+      gateway,
+      bootId: 'boot-two-destinations',
+      outbox: ws.outbox,
+      clock: new SystemClock(),
+      log: quiet,
+      birth: () => ({ points: [] }),
+      snapshot: () => [],
+      health: () => ({}),
+      clockSync: { isSynced: () => true },
+      backoff: { initialMs: 100, maxMs: 400 },
+    });
+    let subscriber = await Platform.connect(broker.url, root);
+    const subscribers = [subscriber];
+    await mqtt.start();
+    let running = true;
+    let n = 0;
+    const feeder = (async () => {
+      while (running) {
+        ws.feed('ds1.conc', 5 + (n % 10) / 10);
+        ws.feed('dc1.dp', 900 + n++);
+        await sleep(100);
+      }
+    })();
+    try {
+      await waitFor('both destinations flowing', () => dataSeqs(subscriber, root).length > 5 && hebeiPlatform.rts.length >= 1);
+
+      // the province goes away: MQTT data keeps arriving live
+      await hebeiPlatform.setMode('refuse');
+      const mqttBefore = dataSeqs(subscriber, root).length;
+      const rtsBefore = hebeiPlatform.rts.length;
+      await sleep(2500);
+      expect(dataSeqs(subscriber, root).length).toBeGreaterThan(mqttBefore + 10);
+      expect(hebeiPlatform.rts.length).toBe(rtsBefore);
+      expect(mqtt.status().connected).toBe(true);
+      expect(ws.hebei.status().connected).toBe(false);
+      // the province's backlog waits in the buffer; MQTT has nearly nothing pending
+      expect(ws.hebei.status().pending).toBeGreaterThan(10);
+      expect(mqtt.status().pending).toBeLessThan(5);
+
+      // the province comes back and the broker goes away: Hebei catches up and keeps flowing
+      await hebeiPlatform.setMode('ok');
+      await broker.stop();
+      await waitFor('mqtt to notice', () => !mqtt.status().connected);
+      const caughtUpAt = Date.now();
+      await waitFor('hebei caught up while the broker is down', () => boundaries(hebeiPlatform).some((b) => b > caughtUpAt));
+      const rtsDuring = hebeiPlatform.rts.length;
+      await sleep(2000);
+      expect(hebeiPlatform.rts.length).toBeGreaterThan(rtsDuring);
+      expect(mqtt.status().pending).toBeGreaterThan(10);
+
+      // the broker comes back: MQTT delivers its whole backlog
+      await broker.start();
+      subscriber = await Platform.connect(broker.url, root);
+      subscribers.push(subscriber);
+      await waitFor('mqtt reconnected', () => mqtt.status().connected);
+      await sleep(500);
+      running = false;
+      await feeder;
+      await ws.outbox.flush();
+      const last = ws.outbox.nextSeq('data') - 1;
+      const all = () => new Set(subscribers.flatMap((s) => dataSeqs(s, root)));
+      await waitFor('every data seq over MQTT', () => all().size === last, 20_000);
+      expect([...all()].sort((a, b) => a - b)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+
+      // and the province got every period from the first to the last, once, in order
+      const bs = boundaries(hebeiPlatform);
+      expect(bs.every((b, i) => i === 0 || b - bs[i - 1]! === 1000)).toBe(true);
+      expect(hebeiPlatform.problems).toEqual([]);
+    } finally {
+      running = false;
+      await feeder;
+      await mqtt.stop();
+      for (const s of subscribers) await s.close();
+      await ws.close();
+      await hebeiPlatform.close();
+    }
+  }, 60_000);
+});
+
+function boundaries(p: MockPlatform): number[] {
+  return p.allRts().filter((i) => i.tnm === TNM.dp).map((i) => fromChinaTime(i.ts));
+}
