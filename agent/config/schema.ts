@@ -350,7 +350,7 @@ function checkReferences(cfg: Record<string, unknown> & Partial<SiteConfig>, ctx
   });
   // the Hebei platform reports points of devices and gpio inputs by their tnm
   for (const pid of Object.keys(cfg.uplink?.hebei?.points ?? {})) {
-    if (!analog.has(pid) && !inputs.has(pid)) issue(['uplink', 'hebei', 'points', pid], 'must name a point of a device or a gpio input', pid);
+    if (!analog.has(pid) && !inputs.has(pid)) issue(['uplink', 'hebei', 'points', pid], `must be a point of a device or a gpio input (no ${pid} is declared)`, pid);
   }
   const beacon = cfg.alarms?.beacon;
   if (beacon !== undefined) {
