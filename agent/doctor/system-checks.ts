@@ -78,11 +78,18 @@ export const gpioCheck: DoctorCheck = {
     if (config.gpio.backend === 'sim') return ok(`gpio.backend is sim: ${lines} simulated line(s)`);
     const chips = (await readdir(under(i.root, 'dev')).catch(() => [] as string[])).filter((f) => f.startsWith('gpiochip'));
     const sysfs = await exists(under(i.root, 'sys/class/gpio/export'));
-    if (!sysfs)
+    const backend: string = config.gpio.backend;
+    // onoff needs sysfs GPIO; gpiod needs a /dev/gpiochip*; auto takes sysfs, else gpiochip
+    if (backend === 'gpiod' && chips.length === 0)
+      return fail(`gpio.backend is gpiod but there is no /dev/gpiochip*`, 'run on the Raspberry Pi, or check that the GPIO driver is loaded (ls /dev/gpiochip*)');
+    if (backend === 'onoff' && !sysfs)
       return fail(
-        `no /sys/class/gpio/export${chips.length ? ` (but ${chips.join(', ')})` : ''}: the agent drives ${lines} line(s) through sysfs`,
-        chips.length ? 'use a kernel with CONFIG_GPIO_SYSFS (Raspberry Pi OS has it)' : 'this is not a Raspberry Pi, or GPIO is off: run on the Pi, or set gpio.backend: sim for a bench test',
+        `no /sys/class/gpio/export: the onoff backend drives ${lines} line(s) through sysfs`,
+        chips.length ? `set gpio.backend: gpiod (this kernel has ${chips.join(', ')} but no sysfs GPIO)` : 'run on the Raspberry Pi, or set gpio.backend: sim for a bench test',
       );
+    if (!sysfs && chips.length === 0)
+      return fail(`no GPIO here (neither /sys/class/gpio nor /dev/gpiochip*) for ${lines} line(s)`, 'run on the Raspberry Pi, or set gpio.backend: sim for a bench test');
+    if (backend === 'gpiod' || (!sysfs && backend === 'auto')) return ok(`${chips.join(', ')} for ${lines} line(s) (gpiod)`);
     return ok(`/sys/class/gpio and ${chips.length ? chips.join(', ') : 'no gpiochip device'} for ${lines} line(s)`);
   },
 };
