@@ -143,7 +143,8 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
     gpio.set(LINE.valve, true);
     await until('the sander permit is on', () => permit().on, 5000);
     for (const a of snapshot().alarms) if (a.state === 'rtn_unack') await agent.plant.acknowledge(a.id, 'test-setup');
-    expect(snapshot().alarms).toEqual([]);
+    // (the agent's own event-loop watch may alarm while chromium starts on a busy test machine)
+    expect(snapshot().alarms.filter((a) => a.source !== 'agent')).toEqual([]);
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -201,7 +202,7 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
     await page.context().close();
   });
 
-  it('beeps for a new unacknowledged alarm once the page has been touched', async () => {
+  it('beeps for a new unacknowledged alarm once the page has been touched, and not before', async () => {
     const page = await open();
     await page.evaluate(() => {
       const w = window as unknown as { beepTones: number };
@@ -212,11 +213,18 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
         return create.call(this);
       };
     });
-    await page.click('#alarms h2'); // the browser allows sound only after a gesture
+    const tones = () => page.evaluate(() => (window as unknown as { beepTones: number }).beepTones);
+    // Browsers allow sound only after a gesture: before the first touch the page stays silent.
+    agent.simulator!.set('ds1.conc', 15);
+    await row(page, 'ds1.conc.high').waitFor({ timeout: 2000 });
+    expect(await tones()).toBe(0);
+    await page.click('#alarms h2');
     agent.simulator!.set('dc1.hopperTemp', 65);
     await row(page, 'dc1.hopperTemp.high').waitFor({ timeout: 2000 });
-    await expect.poll(() => page.evaluate(() => (window as unknown as { beepTones: number }).beepTones)).toBe(2);
+    // two tones per new alarm (more if the agent's own loop watch alarms meanwhile)
+    await expect.poll(tones).toBeGreaterThanOrEqual(2);
     agent.simulator!.set('dc1.hopperTemp', 35);
+    agent.simulator!.set('ds1.conc', 3.2);
     await page.context().close();
   });
 
@@ -293,7 +301,7 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
 
   it('switches the page to English with one tap', async () => {
     const page = await open();
-    await row(page, 'sander1-permit.trip').waitFor();
+    await row(page, 'sander1-permit.trip').waitFor({ timeout: 5000 });
     expect(await page.textContent('#alarms h2')).toBe('报警');
     await page.click('#lang-button');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
@@ -311,7 +319,7 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
 
   it('shows the alarm list on an 800 × 480 panel without sideways scrolling, in both languages', async () => {
     const page = await open({ width: 800, height: 480 });
-    await row(page, 'sander1-permit.trip').waitFor();
+    await row(page, 'sander1-permit.trip').waitFor({ timeout: 5000 });
     expect(await noSidewaysScroll(page)).toBe(true);
     const first = await page.locator('#alarm-list .alarm').first().boundingBox();
     expect(first && first.y + first.height).toBeLessThanOrEqual(480);
@@ -350,12 +358,13 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
     const card = page.locator('#uplink-list .uplink').first();
     await expect.poll(() => card.textContent(), { timeout: 5000 }).toContain('已全部发送');
     broker.hold();
-    // moving values make a data message every commit while the platform does not acknowledge
-    for (let i = 0; i < 12; i++) {
+    // moving values make a data message every commit while the platform does not acknowledge;
+    // a backlog is the oldest message waiting 3 s or more (a message in flight is just "sending")
+    for (let i = 0; i < 18; i++) {
       agent.simulator!.set('dc1.dp', 650 + (i % 2) * 50);
       await sleep(POLL_MS);
     }
-    await expect.poll(() => card.textContent()).toMatch(/待发送 \d+ 条/);
+    await expect.poll(() => card.textContent()).toMatch(/待发送 \d+ 条 · 最早一条已等待 \d+ 秒/);
     expect(snapshot().uplinks[0]!.pending).toBeGreaterThan(3);
     await page.locator('#system').scrollIntoViewIfNeeded();
     broker.release(150);
@@ -368,6 +377,7 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
       { timeout: 5000 },
     );
     await page.screenshot({ path: `${ARTIFACTS}/agent-800x480-system.png` });
+    broker.release(0);
     await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain('已全部发送');
     expect(await card.locator('progress').count()).toBe(0);
     await page.context().close();

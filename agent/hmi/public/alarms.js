@@ -43,11 +43,12 @@ function alarmRow(a, snapshot, user, handlers) {
     h(
       'div',
       { class: 'alarm-head' },
+      // Time first, as alarm lists print it: at the end it wrapped onto a line of its own under a long name.
+      h('time', { class: 'alarm-time', datetime: new Date(a.t).toISOString() }, fmtTime(a.t)),
       h('span', { class: `chip prio prio-${a.priority}` }, priorityWord(a.priority)),
       h('span', { class: `badge state state-${a.state}` }, stateWord(a.state)),
       a.firstOut ? h('span', { class: 'badge first-out-mark', title: t('firstOut') }, `★ ${t('firstOut')}`) : null,
       h('span', { class: 'alarm-name' }, local(a.name, a.nameEn)),
-      h('time', { class: 'alarm-time', datetime: new Date(a.t).toISOString() }, fmtTime(a.t)),
     ),
     h(
       'div',

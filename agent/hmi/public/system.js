@@ -4,16 +4,28 @@ import { fmtDuration, fmtTime, t } from './i18n.js';
 
 // Largest backlog seen since each uplink was last empty: the bar shows how much of it is sent.
 const peaks = new Map();
+// A message or two in flight, its acknowledgement on the way, is normal sending, not a backlog;
+// the oldest waiting this long (a slow cellular round trip is about 1 s) means the uplink is behind.
+const BACKLOG_MS = 3000;
+
+const isBacklog = (u) => u.pending > 0 && (peaks.has(u.name) || (u.oldestPendingMs ?? 0) >= BACKLOG_MS);
 
 function drainProgress(u) {
   if (u.pending === 0) {
     peaks.delete(u.name);
     return null;
   }
+  if (!isBacklog(u)) return null;
   const peak = Math.max(peaks.get(u.name) ?? 0, u.pending);
   peaks.set(u.name, peak);
   if (!u.connected) return null;
   return Math.floor(((peak - u.pending) / peak) * 100);
+}
+
+function pendingText(u) {
+  if (u.pending === 0) return t('upToDate');
+  if (!isBacklog(u)) return t('sending', { n: u.pending });
+  return t('pending', { n: u.pending }) + (u.oldestPendingMs !== null ? ` · ${t('oldest', { d: fmtDuration(u.oldestPendingMs) })}` : '');
 }
 
 function uplinkCard(u, pct) {
@@ -26,12 +38,7 @@ function uplinkCard(u, pct) {
       h('span', { class: 'card-title' }, u.name),
       h('span', { class: `badge ${u.connected ? 'ok' : 'bad'}` }, u.connected ? `● ${t('connected')}` : `○ ${t('disconnected')}`),
     ),
-    h(
-      'div',
-      { class: 'small' },
-      u.pending === 0 ? t('upToDate') : t('pending', { n: u.pending }),
-      u.oldestPendingMs !== null && u.pending > 0 ? ` · ${t('oldest', { d: fmtDuration(u.oldestPendingMs) })}` : '',
-    ),
+    h('div', { class: 'small' }, pendingText(u)),
     pct !== null
       ? h(
           'div',
