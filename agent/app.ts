@@ -16,6 +16,8 @@ import { Plant } from './plant/plant.js';
 import { LoopDelayWatch } from './plant/loop-watch.js';
 import { ClockSync, SystemSyncProbe, type SyncProbe } from './uplink/clock-sync.js';
 import { MqttUplink } from './uplink/mqtt-uplink.js';
+import type { Destination } from './uplink/destination.js';
+import { createHebeiUplink } from './uplink/hebei/index.js';
 import type { BirthContent } from './uplink/messages.js';
 import type { GpioBackend } from '../drivers/gpio/backend.js';
 import { selectGpioBackend } from '../drivers/gpio/select.js';
@@ -53,6 +55,8 @@ export interface Agent {
   readonly gpio: GpioBackend;
   readonly simulator?: SiteSimulator;
   readonly uplink?: MqttUplink;
+  /** the Hebei provincial uplink, when uplink.hebei is configured */
+  readonly hebei?: Destination;
   readonly hmiPort?: number;
   stop(reason: string): Promise<void>;
 }
@@ -156,9 +160,15 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       await uplink.start();
       stops.push(['uplink', () => uplink.stop()]);
     }
+    // the Hebei provincial uplink: its own cursor over the same buffer (agent/uplink/hebei/, docs/HEBEI.md)
+    const hebei = config.uplink?.hebei ? createHebeiUplink({ site: config, outbox, clock, log, snapshot: () => plant.points.samples() }) : undefined;
+    if (hebei) {
+      await hebei.start();
+      stops.push(['hebei', () => hebei.stop()]);
+    }
 
     plant.attach({
-      uplinks: () => (uplink ? [uplink.status()] : []),
+      uplinks: () => [uplink, hebei].flatMap((d) => (d ? [d.status()] : [])),
       devices: () => acquisition.stats(),
       trend: async (p, from, to) => (await outbox.trend(p, from, to)).map(({ t, v }) => ({ t, v: typeof v === 'number' ? v : v === null ? null : Number(v) })),
     });
@@ -182,6 +192,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       gpio,
       simulator,
       uplink,
+      hebei,
       hmiPort,
       stop: (reason) => (stopping ??= stopAll(stops, plant, log, reason)),
     };
