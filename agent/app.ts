@@ -23,6 +23,8 @@ import type { GpioBackend } from '../drivers/gpio/backend.js';
 import { selectGpioBackend } from '../drivers/gpio/select.js';
 import { SiteSimulator } from '../drivers/sim/site-simulator.js';
 import { EX_UNAVAILABLE } from './cli/exit-codes.js';
+import { FeedServer } from './feed/feed-server.js';
+import { plantFeedSource } from './feed/plant-source.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -181,6 +183,14 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       hmiPort = (await hmi.start()).port;
       stops.push(['hmi', () => hmi.stop()]);
       log.info({ url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${hmiPort}/` }, 'operator page listening');
+    }
+
+    // 6. The read-only local feed for Node-RED (its own service): last up, first down; a slow
+    //    reader is dropped, never waited for (agent/feed/feed-server.ts).
+    if (config.feed) {
+      const feed = new FeedServer({ socket: config.feed.socket, mode: parseInt(config.feed.mode, 8), source: plantFeedSource(plant, config, bootId, clock), log: log.child({ component: 'feed' }) });
+      await feed.start();
+      stops.push(['feed', () => feed.stop()]);
     }
 
     let stopping: Promise<void> | undefined;
