@@ -21,6 +21,16 @@ const USAGE = `firebreak — edge agent for dust-hazard workshops
       create or update an operator-page user (asks for the password, or reads FIREBREAK_PASSWORD)
   firebreak schema
       print the site file's JSON Schema, for editor completion
+  firebreak scan [--port /dev/ttyUSB0] [--baud 9600,19200] [--parity none,even] [--units 1-20] [--timeout MS] [--json]
+      find the Modbus devices on a line (usual baud rates, parities, unit ids 1..247), with a
+      sample of their registers; without --port, list the serial ports
+  firebreak read --port P --unit N [--table holding|input|coil|discrete] --address A [--count C]
+                 [--type uint16|int16|uint32|int32|float32] [--word-order big|little] [--baud B] [--parity P]
+      read registers of one device and print them decoded
+  firebreak write --port P --unit N [--table holding|coil] --address A --value V [--type T] [--yes]
+      write one register or coil (asks first on a terminal; needs --yes otherwise), then read it back
+  firebreak gpio watch [--config site.yaml] [--lines 5,6,17] [--backend auto|onoff|gpiod|sim]
+      print each contact change with its time and input name, for wiring checks
   firebreak provision [--enterprise CODE --gateway ID --mqtt-url URL --device TEMPLATE[:ID]@UNIT ...]
       write /etc/firebreak/site.yaml from device templates, asking for what flags do not give;
       --from-scan scan.json starts from \`firebreak scan\` results; --tls makes the client key and CSR
@@ -56,6 +66,31 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/provision.js')).provisionCommand(rest, out, err);
     case 'doctor':
       return (await import('./cli/doctor.js')).doctorCommand(rest, out, err);
+    case 'scan': {
+      let interrupted = false;
+      process.once('SIGINT', () => (interrupted = true));
+      return (await import('./cli/scan.js')).scanCommand(rest, {
+        out,
+        err,
+        tty: process.stderr.isTTY === true,
+        draw: (text) => process.stderr.write(text),
+        cancelled: () => interrupted,
+      });
+    }
+    case 'read':
+      return (await import('./cli/field-read.js')).readCommand(rest, { out, err });
+    case 'write': {
+      const w = await import('./cli/field-write.js');
+      return w.writeCommand(rest, { out, err, confirm: w.terminalConfirm() });
+    }
+    case 'gpio': {
+      if (rest[0] !== 'watch') return usage('gpio takes one subcommand: watch');
+      const until = new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      return (await import('./cli/gpio-watch.js')).gpioWatchCommand(rest.slice(1), { out, err, until });
+    }
     case 'schema': {
       const [{ z }, { SiteConfigSchema }] = await Promise.all([import('zod'), import('./config/schema.js')]);
       out(JSON.stringify(z.toJSONSchema(SiteConfigSchema, { io: 'input', unrepresentable: 'any' }), null, 2));
