@@ -66,7 +66,7 @@ export class SimPortBinding implements BindingPortInterface {
   ) {
     this.unsubscribe = sim.onTransmit((bytes) => {
       if (!this.isOpen) return;
-      this.received.push(bytes);
+      this.received.push(this.lineMatches() ? bytes : garble(bytes));
       this.waiting?.wake();
     });
     let set = openPorts.get(name);
@@ -114,7 +114,12 @@ export class SimPortBinding implements BindingPortInterface {
     // serialport reuses its buffers: hand the simulator a copy, a tick later, as a driver would.
     const bytes = Buffer.from(buffer);
     await new Promise<void>((resolve) => process.nextTick(resolve));
-    this.sim.receive(bytes);
+    this.sim.receive(this.lineMatches() ? bytes : garble(bytes));
+  }
+
+  /** A port opened at another baud rate or parity than the devices use sees garbage, both ways. */
+  private lineMatches(): boolean {
+    return this.openOptions.baudRate === this.sim.line.baudRate && (this.openOptions.parity ?? 'none') === this.sim.line.parity;
   }
 
   async update(options: UpdateOptions): Promise<void> {
@@ -139,6 +144,13 @@ export class SimPortBinding implements BindingPortInterface {
     this.received.length = 0;
     this.waiting?.fail(err);
   }
+}
+
+/** What a UART makes of bytes sent at the wrong speed or parity: other bytes, fewer of them. */
+function garble(bytes: Buffer): Buffer {
+  const out = Buffer.alloc(Math.max(1, Math.ceil(bytes.length / 2)));
+  for (let i = 0; i < out.length; i++) out[i] = (bytes[2 * i]! ^ 0xa5) & 0xff;
+  return out;
 }
 
 export const SimBinding: BindingInterface<SimPortBinding, OpenOptions, PortInfo> = {
