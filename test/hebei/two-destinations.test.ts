@@ -66,8 +66,8 @@ describe('MQTT and Hebei over the same buffer', () => {
       expect(hebeiPlatform.rts.length).toBe(rtsBefore);
       expect(mqtt.status().connected).toBe(true);
       expect(ws.hebei.status().connected).toBe(false);
-      // the province's backlog waits in the buffer; MQTT has nearly nothing pending
-      expect(ws.hebei.status().pending).toBeGreaterThan(10);
+      // the province is owed the periods of the outage; MQTT has nearly nothing pending
+      expect(ws.hebei.status().pending).toBeGreaterThanOrEqual(2);
       expect(mqtt.status().pending).toBeLessThan(5);
 
       // the province comes back and the broker goes away: Hebei catches up and keeps flowing

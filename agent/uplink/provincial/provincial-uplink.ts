@@ -71,7 +71,8 @@ export class ProvincialUplink implements Destination {
   private readonly sleepers = new Set<{ wake: () => void; backoff: boolean }>();
   private eventsWaiter: (() => void) | undefined;
   private lanes: Promise<void>[] = [];
-  private lastSent: { periodMs?: number; eventsMs?: number } = {};
+  /** when the oldest events message being sent was committed */
+  private oldestEventMs: number | undefined;
 
   constructor(private readonly o: ProvincialUplinkOptions) {
     this.p = o.province;
@@ -123,19 +124,30 @@ export class ProvincialUplink implements Destination {
     this.log.info('provincial uplink stopped');
   }
 
+  /**
+   * What the platform is owed: periods due and not yet sent, plus events messages not yet taken.
+   * Not the cursor's count: the data messages of the current period wait in the buffer by design
+   * until its boundary, and would show a backlog that is none.
+   */
   status(): DestinationStatus {
-    let pending = { count: 0, oldestPendingMs: null as number | null };
-    try {
-      pending = this.o.outbox.pending(this.name);
-    } catch {
-      // no cursor before the first start()
+    const now = this.o.clock.now();
+    const P = this.p.periodMs;
+    let pending = 0;
+    let oldest: number | null = null;
+    if (this.progress && this.cursor) {
+      const firstOwed = Math.floor(this.progress.boundary / P) * P + P;
+      const periods = Math.max(0, Math.floor((now - this.graceMs - firstOwed) / P) + 1);
+      if (periods > 0) {
+        pending += periods;
+        oldest = now - firstOwed;
+      }
+      const events = Math.max(0, this.o.outbox.nextSeq('events') - this.cursor.firstPending('events'));
+      if (events > 0) {
+        pending += events;
+        oldest = Math.max(oldest ?? 0, now - (this.oldestEventMs ?? now));
+      }
     }
-    return { name: this.name, connected: this.connected, pending: pending.count, oldestPendingMs: pending.oldestPendingMs };
-  }
-
-  /** the last boundary sent or skipped, and when the last requests were taken */
-  progressInfo(): { boundary: number | undefined; lastPeriodAcceptedMs?: number; lastEventsAcceptedMs?: number } {
-    return { boundary: this.progress?.boundary, lastPeriodAcceptedMs: this.lastSent.periodMs, lastEventsAcceptedMs: this.lastSent.eventsMs };
+    return { name: this.name, connected: this.connected, pending, oldestPendingMs: oldest };
   }
 
   // ---- lanes ----
@@ -175,7 +187,8 @@ export class ProvincialUplink implements Destination {
     const P = this.p.periodMs;
     const progress = this.progress!;
     const rollup = this.rollup!;
-    const b = progress.boundary + P;
+    // aligned, in case periodSeconds changed since the progress file was written
+    const b = Math.floor(progress.boundary / P) * P + P;
     const now = this.o.clock.now();
     if (now < b + this.graceMs) {
       await this.sleep(b + this.graceMs - now, false);
@@ -187,7 +200,6 @@ export class ProvincialUplink implements Destination {
     if (rollup.worthSending(values)) {
       const ok = await this.deliver('periods', this.p.periodRequest(b, values));
       if (!ok) return;
-      this.lastSent.periodMs = this.o.clock.now();
     } else {
       const latest = Math.floor((now - this.graceMs) / P) * P;
       through = rollup.skipTo(b, P, latest);
@@ -213,13 +225,14 @@ export class ProvincialUplink implements Destination {
       await this.waitForEvents(next);
       return;
     }
+    this.oldestEventMs = msgs[0]!.createdMs;
     const events: PlantEvent[] = msgs.flatMap((m) => (m.stream === 'events' ? m.events : []));
     const req = this.p.eventsRequest(events);
     if (req) {
       if (!(await this.deliver('events', req))) return;
-      this.lastSent.eventsMs = this.o.clock.now();
     }
     for (const m of msgs) cursor.ack('events', m.seq);
+    this.oldestEventMs = undefined;
   }
 
   /** POST until the platform takes it; false only when stopped first */
