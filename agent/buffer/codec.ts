@@ -1,9 +1,12 @@
 /**
- * Message bodies are stored as raw-deflated JSON of the wire array. A batch of 25 samples is
- * ~1.4 KB of JSON and ~0.3 KB deflated, so each 250 ms commit touches one 1 KiB page
- * instead of spilling to overflow pages (bytes written per sample, BENCH.md).
+ * Message bodies on disk. Data batches use the compact sample form (sample-codec.ts); events,
+ * and any batch with a sample the compact form cannot carry, are raw-deflated JSON of the wire
+ * array. The first byte tells them apart.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { PlantEvent, Sample } from '../core/types.js';
+import type { PointDictionary } from './point-dictionary.js';
+import { COMPACT, decodeSamples, encodeSamples } from './sample-codec.js';
 
 export function encodeBody(items: readonly unknown[]): Buffer {
   return deflateRawSync(Buffer.from(JSON.stringify(items)));
@@ -11,4 +14,16 @@ export function encodeBody(items: readonly unknown[]): Buffer {
 
 export function decodeBody<T>(body: Buffer): T[] {
   return JSON.parse(inflateRawSync(body).toString('utf8')) as T[];
+}
+
+export function encodeData(samples: readonly Sample[], created: number, dict: PointDictionary): Buffer {
+  return encodeSamples(samples, created, dict) ?? encodeBody(samples);
+}
+
+export function decodeData(body: Buffer, created: number, dict: PointDictionary): Sample[] {
+  return body[0] === COMPACT ? decodeSamples(body, created, dict) : decodeBody<Sample>(body);
+}
+
+export function decodeEvents(body: Buffer): PlantEvent[] {
+  return decodeBody<PlantEvent>(body);
 }

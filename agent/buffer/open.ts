@@ -57,12 +57,16 @@ export async function openBufferFile(path: string, nowMs: number, settings: Open
 async function configure(db: Db, s: OpenSettings): Promise<void> {
   // page_size only takes effect on a new file, before the first table exists
   await exec(db, `PRAGMA page_size=${s.pageSize}`);
+  // one agent, one connection: exclusive locking keeps the WAL index in memory instead of a
+  // shared-memory file whose pages the kernel writes back every 30 s (bytes per sample), and a
+  // second agent started on the same file by mistake fails at once instead of interleaving seqs
+  await exec(db, 'PRAGMA locking_mode=EXCLUSIVE');
   await exec(db, 'PRAGMA journal_mode=WAL');
   // NORMAL in WAL mode: a power cut may lose the last commits but never corrupts the file,
   // and a commit costs no fsync (SD-card wear)
   await exec(db, 'PRAGMA synchronous=NORMAL');
   await exec(db, `PRAGMA wal_autocheckpoint=${s.walPages}`);
-  await exec(db, `PRAGMA journal_size_limit=${s.walPages * s.pageSize}`);
+  await exec(db, `PRAGMA journal_size_limit=${32 + s.walPages * (s.pageSize + 24)}`);
   await exec(db, 'PRAGMA busy_timeout=5000');
 }
 

@@ -8,14 +8,15 @@ import type { Logger } from '../core/log.js';
 import type { PlantEvent, Sample } from '../core/types.js';
 import { corruptFileEvent, lostFileGapEvent, overflowEvent } from './buffer-events.js';
 import { Budget } from './budget.js';
-import { decodeBody, encodeBody } from './codec.js';
+import { decodeData, decodeEvents, encodeBody, encodeData } from './codec.js';
 import { Cursor, type CursorHost } from './cursor.js';
 import { openBufferFile } from './open.js';
+import { PointDictionary } from './point-dictionary.js';
 import type { Range } from './seq-set.js';
 import { SeqReserve } from './seq-reserve.js';
 import { SerialQueue } from './serial.js';
 import { closeDb, type Db } from './sqlite.js';
-import { Store, type MessageRow } from './store.js';
+import { LAYOUT, Store, type MessageRow } from './store.js';
 import { readTrend } from './trend.js';
 import { STREAMS, type CursorOptions, type OutboxOptions, type PendingSummary, type StoredMessage, type Stream, type TrendPoint } from './types.js';
 
@@ -25,6 +26,11 @@ const MAX_SAMPLES_PER_MESSAGE = 2000;
 const MAX_EVENTS_PER_MESSAGE = 200;
 /** samples held in memory while the disk refuses writes; beyond this the oldest are dropped and reported */
 const MAX_WAITING_SAMPLES = 100_000;
+/**
+ * How often acknowledgements are written: each write is one WAL frame for the cursor page, 2.7
+ * bytes per sample at 2 s; after a power cut at most this much is sent again (duplicates).
+ */
+const ACK_FLUSH_MS = 5000;
 /** the longest replay answered from one read */
 export const MAX_RANGE = 10_000;
 
@@ -56,6 +62,7 @@ export class Outbox {
     private readonly next: Record<Stream, number>,
     private readonly floors: Record<Stream, number>,
     walReserveBytes: number,
+    private readonly dict: PointDictionary,
   ) {
     this.log = opts.log.child({ component: 'buffer' });
     this.budget = new Budget({
@@ -78,10 +85,14 @@ export class Outbox {
 
   static async open(opts: OutboxOptions): Promise<Outbox> {
     const log = opts.log.child({ component: 'buffer' });
-    const pageSize = opts.pageSize ?? 1024;
-    // WAL checkpoints every ~1/16 of the budget (at most SQLite's default 1000 pages), and the
-    // WAL, its shared-memory index and one transaction of slack are held back from the data budget
-    const walPages = Math.max(32, Math.min(1000, Math.floor(opts.maxBytes / 16 / pageSize)));
+    // 512-byte pages: a 250 ms commit rewrites one page in the WAL, not one of 1 KiB or 4 KiB
+    // (bytes per sample 123 at 1 KiB, see bench/buffer-io.ts)
+    const pageSize = opts.pageSize ?? 512;
+    // WAL checkpoints every ~1/16 of the budget, at most every 4000 frames (~2 MiB, ~10 min at
+    // 100 samples/s): each checkpoint rewrites page 1, the tree's inner pages and the cursor page
+    // wherever they lie, so fewer checkpoints write less. The WAL and one transaction of slack
+    // are held back from the data budget.
+    const walPages = Math.max(32, Math.min(4000, Math.floor(opts.maxBytes / 16 / pageSize)));
     const walReserve = 2 * walPages * (pageSize + 24) + 64 * 1024;
     if (opts.maxBytes - walReserve < 64 * 1024) throw new Error(`buffer maxBytes ${opts.maxBytes} is too small (need at least ${walReserve + 64 * 1024})`);
 
@@ -91,6 +102,8 @@ export class Outbox {
     const reserve = new SeqReserve(`${opts.path}.seq`);
     const reserved = await reserve.load();
     const isNew = (await store.meta('created')) === undefined;
+    if (isNew) await store.setMeta('layout', LAYOUT);
+    store.relativeTimes = ((await store.meta('layout')) ?? 1) >= 2;
     if (isNew) {
       await store.setMeta('created', now);
       // a new file where seqs were used before: start above every seq the old file may have sent
@@ -102,7 +115,7 @@ export class Outbox {
       floors[s] = (await store.meta(`floor.${s}`)) ?? 0;
       next[s] = Math.max((await store.bounds(s)).hi ?? 0, floors[s]) + 1;
     }
-    const outbox = new Outbox(opts, db, store, reserve, next, floors, walReserve);
+    const outbox = new Outbox(opts, db, store, reserve, next, floors, walReserve, new PointDictionary(await store.pointRows()));
     const done = new Map<string, Record<Stream, Range[]>>();
     for (const r of await store.cursorRows()) {
       const d = done.get(r.dest) ?? { data: [], events: [] };
@@ -170,6 +183,12 @@ export class Outbox {
     return run.finally(() => this.flushesQueued--);
   }
 
+  /** Resolves when every commit started so far has finished (for runs on a fake clock). */
+  async settled(): Promise<void> {
+    await this.flushChain.catch(() => undefined);
+    await this.queue.idle();
+  }
+
   /** A destination's cursor, created on first use (it starts with everything still buffered unless `from: 'now'`). */
   async cursor(dest: string, opts: CursorOptions = {}): Promise<Cursor> {
     const have = this.cursors.get(dest);
@@ -212,7 +231,7 @@ export class Outbox {
 
   /** One point's values between two times, from the stored data batches (the operator page's trend). */
   trend(pointId: string, fromMs: number, toMs: number, maxPoints = 5000): Promise<TrendPoint[]> {
-    return readTrend({ store: this.store, queue: this.queue }, pointId, fromMs, toMs, maxPoints);
+    return readTrend({ store: this.store, queue: this.queue, dict: this.dict }, pointId, fromMs, toMs, maxPoints);
   }
 
   /** Called with every message as it is committed (destinations send live data from this). */
@@ -254,13 +273,13 @@ export class Outbox {
     const c = this.opts.clock;
     // a slow card must not pile up commits: skip a tick while one is still queued
     this.timers.push(c.setInterval(() => void (this.flushesQueued === 0 && this.flush().catch(() => undefined)), this.opts.commitMs));
-    this.timers.push(c.setInterval(() => void this.flushCursors().catch((err: unknown) => this.log.error({ err }, 'cursor write failed')), this.opts.ackFlushMs ?? 2000));
+    this.timers.push(c.setInterval(() => void this.flushCursors().catch((err: unknown) => this.log.error({ err }, 'cursor write failed')), this.opts.ackFlushMs ?? ACK_FLUSH_MS));
     this.timers.push(c.setInterval(() => void this.prune().catch((err: unknown) => this.log.error({ err }, 'prune failed')), this.opts.pruneEveryMs ?? 60_000));
   }
 
   private async read(stream: Stream, fromSeq: number, toSeq: number, limit: number): Promise<StoredMessage[]> {
     const got = await this.queue.run(() => this.store.range(stream, fromSeq, toSeq, limit));
-    return got.map((r) => toMessage(stream, r));
+    return got.map((r) => toMessage(stream, r, this.dict));
   }
 
   private async flushSamples(): Promise<void> {
@@ -302,6 +321,7 @@ export class Outbox {
     const created = this.opts.clock.now();
     const out: StoredMessage[] = [];
     if (ownTransaction) await this.store.begin();
+    let newPoints: { idx: number; id: string }[] = [];
     try {
       let seq = first;
       for (const items of chunks) {
@@ -311,13 +331,17 @@ export class Outbox {
           t0 = Math.min(t0, it.t);
           t1 = Math.max(t1, it.t);
         }
-        await this.store.insert(stream, { seq, created, t0, t1, n: items.length, body: encodeBody(items) });
+        const body = stream === 'data' ? encodeData(items as Sample[], created, this.dict) : encodeBody(items);
+        newPoints = newPoints.concat(this.dict.takeAdded());
+        await this.store.insert(stream, { seq, created, t0, t1, n: items.length, body });
         out.push(stream === 'data' ? { stream, seq, createdMs: created, samples: items as Sample[] } : { stream, seq, createdMs: created, events: items as PlantEvent[] });
         seq++;
       }
+      if (newPoints.length > 0) await this.store.addPoints(newPoints);
       if (ownTransaction) await this.store.commit();
     } catch (err) {
       if (ownTransaction) await this.store.rollback();
+      this.dict.forget(newPoints);
       throw err;
     }
     this.next[stream] = first + chunks.length;
@@ -393,8 +417,30 @@ export class Outbox {
   }
 }
 
-function toMessage(stream: Stream, r: MessageRow): StoredMessage {
-  return stream === 'data'
-    ? { stream, seq: r.seq, createdMs: r.created, samples: decodeBody<Sample>(r.body) }
-    : { stream, seq: r.seq, createdMs: r.created, events: decodeBody<PlantEvent>(r.body) };
+/**
+ * Bodies are decoded when first used, not when read: a backlog read of 64 rows of 2,000 samples
+ * decoded at once held the event loop ~29 ms (uplink.drainMaxLoopStallMs); one at a time, as
+ * each is published, it is well under a millisecond.
+ */
+function toMessage(stream: Stream, r: MessageRow, dict: PointDictionary): StoredMessage {
+  if (stream === 'data') {
+    let samples: Sample[] | undefined;
+    return {
+      stream,
+      seq: r.seq,
+      createdMs: r.created,
+      get samples() {
+        return (samples ??= decodeData(r.body, r.created, dict));
+      },
+    };
+  }
+  let events: PlantEvent[] | undefined;
+  return {
+    stream,
+    seq: r.seq,
+    createdMs: r.created,
+    get events() {
+      return (events ??= decodeEvents(r.body));
+    },
+  };
 }

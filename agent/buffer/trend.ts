@@ -5,7 +5,8 @@
  * Sample times are assumed to grow with seq; a clock step while unsynced may hide a few batches.
  */
 import type { Sample } from '../core/types.js';
-import { decodeBody } from './codec.js';
+import { decodeData } from './codec.js';
+import type { PointDictionary } from './point-dictionary.js';
 import type { SerialQueue } from './serial.js';
 import type { Store } from './store.js';
 import type { TrendPoint } from './types.js';
@@ -13,7 +14,7 @@ import type { TrendPoint } from './types.js';
 const ROWS_PER_READ = 200;
 
 export async function readTrend(
-  deps: { store: Store; queue: SerialQueue },
+  deps: { store: Store; queue: SerialQueue; dict: PointDictionary },
   pointId: string,
   fromMs: number,
   toMs: number,
@@ -47,7 +48,7 @@ export async function readTrend(
         past = true;
         break;
       }
-      for (const s of decodeBody<Sample>(r.body)) if (s.p === pointId && s.t >= fromMs && s.t <= toMs) out.push({ t: s.t, v: s.v });
+      for (const s of decodeData(r.body, r.created, deps.dict)) if (s.p === pointId && s.t >= fromMs && s.t <= toMs) out.push({ t: s.t, v: s.v });
     }
     if (past) break;
     seq = rows[rows.length - 1]!.seq + 1;

@@ -40,11 +40,11 @@ export interface OutboxOptions {
   onSystemEvent: (e: PlantEvent) => void;
   /** stamps `tq` on samples and events that lack it, e.g. `() => clockSync.tq()` */
   timeQuality?: () => TimeQuality | undefined;
-  /** how often cursor acknowledgements are written; a crash resends at most this much */
+  /** how often cursor acknowledgements are written (default 5 s); a crash resends at most this much */
   ackFlushMs?: number;
   /** how often acknowledged messages older than keepSentHours are pruned */
   pruneEveryMs?: number;
-  /** SQLite page size for a new file (bytes) */
+  /** SQLite page size for a new file (bytes, default 512) */
   pageSize?: number;
 }
 

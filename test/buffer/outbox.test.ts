@@ -161,8 +161,8 @@ describe('SQLite outbox', () => {
     let peak = 0;
     let t = T0;
     for (let batch = 0; batch < 400; batch++) {
-      // noise-like readings compress badly, so the file fills quickly
-      for (let i = 0; i < 40; i++) outbox.addSample(dp(i % 8, t++, Math.round(Math.random() * 1e6) / 100));
+      // noise at full double precision takes 8 bytes a value even in the compact form, so the file fills quickly
+      for (let i = 0; i < 40; i++) outbox.addSample(dp(i % 8, t++, Math.random() * 1e4));
       await outbox.flush();
       if (batch % 10 === 0) await outbox.addEvent(sparkEvent(batch, t));
       peak = Math.max(peak, bytesOnDisk(path));
@@ -195,7 +195,7 @@ describe('SQLite outbox', () => {
     const cur = await outbox.cursor('mqtt');
     let t = T0;
     for (let batch = 0; batch < 500; batch++) {
-      for (let i = 0; i < 40; i++) outbox.addSample(dp(i % 8, t++, Math.round(Math.random() * 1e6) / 100));
+      for (let i = 0; i < 40; i++) outbox.addSample(dp(i % 8, t++, Math.random() * 1e4));
       await outbox.flush();
       cur.ack('data', outbox.nextSeq('data') - 1);
     }
@@ -237,7 +237,7 @@ describe('SQLite outbox', () => {
     }
     await first.outbox.close();
     const fd = openSync(first.path, 'r+');
-    // overwrite pages 3..12 (1 KiB pages), leaving the header intact
+    // overwrite 10 KiB from offset 2 KiB (pages 5..24 of 512 bytes), leaving the header intact
     writeSync(fd, Buffer.alloc(10 * 1024, 0xa5), 0, 10 * 1024, 2 * 1024);
     closeSync(fd);
 
