@@ -167,6 +167,9 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     if (hebei) {
       await hebei.start();
       stops.push(['hebei', () => hebei.stop()]);
+    } else {
+      // switched off: its cursor must not hold rows back from pruning, nor make the budget evict them as unsent
+      await outbox.dropCursor('hebei');
     }
 
     plant.attach({
