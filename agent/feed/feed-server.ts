@@ -7,11 +7,13 @@
  * once and handed to each socket's buffer; a client that falls more than maxBufferedBytes
  * behind (a stuck flow) is dropped, and reconnects to a fresh hello.
  *
- * Lines: {"type":"hello",...} and {"type":"alarms",...} on connect, then {"type":"sample",...}
+ * Lines: {"type":"hello",...}, {"type":"alarms",...} and the current sample of each point on
+ * connect, then {"type":"sample",...}
  * for every sample, {"type":"event","event":{...}} for every plant event, and {"type":"alarms",...} with
  * the whole alarm list whenever it changes. docs/INSTALL.md, "The local feed".
  */
-import { chmod, lstat, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../core/log.js';
 import type { PlantEvent, Sample } from '../core/types.js';
@@ -23,6 +25,8 @@ export interface FeedSource {
   onEvent(listener: (e: PlantEvent) => void): void;
   onAlarmsChange(listener: () => void): void;
   alarms(): unknown[];
+  /** the latest sample of every point, sent to a reader when it connects */
+  current(): Sample[];
   /** who is speaking: gateway, enterprise, boot id, the point list */
   hello(): Record<string, unknown>;
   now(): number;
@@ -57,6 +61,8 @@ export class FeedServer {
   }
 
   async start(): Promise<void> {
+    // systemd makes /run/firebreak (RuntimeDirectory=); outside systemd the agent makes it
+    await mkdir(dirname(this.o.socket), { recursive: true, mode: 0o750 });
     await removeStaleSocket(this.o.socket);
     const server = createServer({ allowHalfOpen: false }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
@@ -92,6 +98,8 @@ export class FeedServer {
     });
     this.send(socket, JSON.stringify({ type: 'hello', v: FEED_VERSION, t: this.o.source.now(), ...this.o.source.hello() }) + '\n');
     this.send(socket, JSON.stringify({ type: 'alarms', t: this.o.source.now(), alarms: this.o.source.alarms() }) + '\n');
+    // a reader that connects (or reconnects) learns every point's value without waiting for a heartbeat
+    for (const s of this.o.source.current()) this.send(socket, JSON.stringify({ type: 'sample', ...s }) + '\n');
   }
 
   /** Several alarm changes in one turn of the loop make one alarms line. */

@@ -10,6 +10,7 @@ export function plantFeedSource(plant: Plant, config: SiteConfig, bootId: string
     onEvent: (l) => plant.onEvent(l),
     onAlarmsChange: (l) => plant.alarms.onChange(l),
     alarms: () => plant.alarms.views(),
+    current: () => plant.points.samples(),
     hello: () => ({
       gateway: config.site.gateway,
       enterprise: config.site.enterprise,

@@ -22,6 +22,7 @@ function fakePlant() {
     onEvent: (l) => events.push(l),
     onAlarmsChange: (l) => alarmChanges.push(l),
     alarms: () => alarms,
+    current: () => [{ p: 'dc1.dp', t: 0, v: 1200, q: 'good' }],
     hello: () => ({ gateway: 'GW-FEED-01', points: [{ id: 'dc1.dp', kind: 'differential_pressure', unit: 'Pa' }] }),
     now: () => 1_750_000_000_000,
   };
@@ -102,6 +103,7 @@ describe('the local feed', () => {
     const r = await read(path);
     expect(await r.next('hello')).toMatchObject({ v: 1, gateway: 'GW-FEED-01', points: [{ id: 'dc1.dp' }] });
     expect(await r.next('alarms')).toMatchObject({ alarms: [] });
+    expect(await r.next('sample')).toEqual({ type: 'sample', p: 'dc1.dp', t: 0, v: 1200, q: 'good' });
 
     plant.sample({ p: 'dc1.dp', t: 1, v: 1850, q: 'good' });
     expect(await r.next('sample')).toEqual({ type: 'sample', p: 'dc1.dp', t: 1, v: 1850, q: 'good' });
