@@ -171,3 +171,33 @@ describe('device templates', () => {
     for (const n of names) expect(r.stdout).toContain(n);
   });
 });
+
+describe('firebreak provision on a terminal', () => {
+  it('asks for what the flags do not give, devices included', async () => {
+    const { provisionCommand } = await import('../../agent/cli/provision.js');
+    const dir = mkdtempSync(join(tmpdir(), 'fb-prov-'));
+    const out = join(dir, 'site.yaml');
+    const questions: string[] = [];
+    const answers = ['91130100MA0EXAMPLE', 'GW-ASKED-01', '示例车间', '/dev/ttyUSB1', '', '', 'dp-transmitter', '1', 'gas-detector-4', '7', '', 'mqtt://127.0.0.1:1883', '', ''];
+    const asker = {
+      ask: async (q: string, fallback?: string) => {
+        questions.push(q);
+        const a = answers.shift();
+        if (a === undefined) throw new Error(`unexpected question: ${q}`);
+        return a || fallback || '';
+      },
+      close: () => undefined,
+    };
+    const lines: string[] = [];
+    const code = await provisionCommand(['--out', out, '--buffer-path', join(dir, 'b.db')], (l) => lines.push(l), (l) => lines.push(l), asker);
+    expect(lines.join('\n')).toContain('wrote');
+    expect(code).toBe(0);
+    expect(questions[0]).toBe('Enterprise unified social credit code (统一社会信用代码)');
+    expect(answers).toEqual([]);
+    const c = loaded(out);
+    expect(c.site).toMatchObject({ gateway: 'GW-ASKED-01', name: '示例车间' });
+    expect(c.buses[0]).toMatchObject({ port: '/dev/ttyUSB1', baudRate: 9600, parity: 'none' });
+    expect(c.devices.map((d) => `${d.id}@${d.unitId}`)).toEqual(['dc1@1', 'gas1@7']);
+    expect(c.uplink?.mqtt?.passwordFile).toBeUndefined();
+  });
+});
