@@ -190,8 +190,15 @@ export class ProvincialUplink implements Destination {
     // aligned, in case periodSeconds changed since the progress file was written
     const b = Math.floor(progress.boundary / P) * P + P;
     const now = this.o.clock.now();
+    if (b > now + 2 * P + this.graceMs) {
+      // the clock went back (a gateway without RTC corrected by NTP): resume from the current period
+      this.log.warn({ boundary: b, now }, 'clock is behind the last period sent; periods restart from now');
+      progress.boundary = Math.floor(now / P) * P - P;
+      return;
+    }
     if (now < b + this.graceMs) {
-      await this.sleep(b + this.graceMs - now, false);
+      // at most a period at a time, so a clock that jumps is noticed
+      await this.sleep(Math.min(b + this.graceMs - now, P), false);
       return;
     }
     await rollup.advanceTo(b, this.graceMs);
