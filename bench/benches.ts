@@ -2,5 +2,9 @@
 import type { Bench } from './run.js';
 import { startupBench } from './startup.js';
 import { interlockLatencyBench } from './interlock-latency.js';
+import { modbusBusBench } from './modbus-bus.js';
+import { modbusOneDeadBench } from './modbus-one-dead.js';
+import { modbusPtyBench } from './modbus-pty.js';
+import { acquisitionCpuBench } from './acquisition-cpu.js';
 
-export const benches: Bench[] = [startupBench, interlockLatencyBench];
+export const benches: Bench[] = [startupBench, interlockLatencyBench, modbusBusBench, modbusOneDeadBench, modbusPtyBench, acquisitionCpuBench];

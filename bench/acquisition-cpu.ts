@@ -1,0 +1,88 @@
+/**
+ * acquisition.cpuPercent: the agent alone in its own process (`firebreak run`), polling 10
+ * devices × 10 holding registers every 1 s on a pty at 9600 baud (wire time emulated by the
+ * simulator in another process, every reply moving every value, so all 100 points report each
+ * second), 8 GPIO inputs on the simulated backend, the uplink connected to mosquitto. The
+ * figure is the child's utime + stime from /proc/<pid>/stat over the window (after 3 s of
+ * start-up), as % of one core. acquisition.rssMiB: the child's peak resident set (VmHWM) at the
+ * end of that run.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { packageRoot } from '../agent/core/paths.js';
+import { startBenchBroker } from './bench-broker.js';
+import { benchDevices } from './modbus-one-dead.js';
+import { startBenchLine } from './modbus-line.js';
+import type { Bench } from './run.js';
+import { round } from './stats.js';
+
+/** Linux USER_HZ: /proc times are in 1/100 s on every architecture Debian ships. */
+const CLOCK_TICKS = 100;
+
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // fields after the command name in parentheses: utime is the 14th field, stime the 15th
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+export async function acquisitionLoad(windowMs: number): Promise<{ cpuPercent: number; rssMiB: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'fb-bench-acq-'));
+  const broker = await startBenchBroker();
+  const line = await startBenchLine({ baudRate: 9600, wireTime: true, units: Array.from({ length: 10 }, (_, i) => i + 1), registers: 10, vary: true });
+  const site = {
+    version: 1,
+    site: { enterprise: '91130100MA0BENCH01', gateway: 'GW-BENCH-ACQ' },
+    buses: [{ id: 'bench', port: line.path, baudRate: 9600, timeoutMs: 200, retries: 1 }],
+    devices: benchDevices(10, 10, 1000),
+    gpio: {
+      backend: 'sim',
+      inputs: Array.from({ length: 8 }, (_, i) => ({ id: `in${i + 1}`, kind: 'contact', line: 5 + i })),
+    },
+    uplink: { mqtt: { url: broker.url } },
+    buffer: { path: join(dir, 'buffer.db'), maxBytes: '64MiB', keepSentHours: 1 },
+  };
+  const file = join(dir, 'site.yaml');
+  writeFileSync(file, stringify(site));
+  const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'agent', 'cli.js'), 'run', '--config', file], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, FIREBREAK_LOG_LEVEL: 'warn' },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  try {
+    await new Promise((r) => setTimeout(r, 3000));
+    if (child.exitCode !== null) throw new Error(`agent exited (${child.exitCode}): ${stderr}`);
+    const pid = child.pid!;
+    const t0 = performance.now();
+    const c0 = cpuTicks(pid);
+    await new Promise((r) => setTimeout(r, windowMs));
+    const ticks = cpuTicks(pid) - c0;
+    const took = performance.now() - t0;
+    const rssMiB = peakRssMiB(pid);
+    return { cpuPercent: (100 * (ticks / CLOCK_TICKS) * 1000) / took, rssMiB };
+  } finally {
+    const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    child.kill('SIGTERM');
+    await exited;
+    await line.stop();
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const acquisitionCpuBench: Bench = {
+  name: 'acquisition.cpu',
+  async run({ quick }) {
+    const { cpuPercent, rssMiB } = await acquisitionLoad(quick ? 20_000 : 60_000);
+    return { 'acquisition.cpuPercent': round(cpuPercent), 'acquisition.rssMiB': round(rssMiB) };
+  },
+};

@@ -1,0 +1,70 @@
+/**
+ * modbus.ptyTransactionsPerSec: reads of 10 holding registers back to back over a socat pty
+ * pair (no wire-time emulation; the simulator answers from its own process), with the whole
+ * agent pipeline on: four devices polled as fast as the master can go (pollMs 1, below the
+ * site file's 100 ms floor on purpose), every reply changing all ten values, so every read
+ * yields ten samples through scaling, the plant, the SQLite buffer and the MQTT uplink (to
+ * mosquitto in its own process).
+ * modbus.cpuMicrosPerTransaction: this process's CPU time (process.cpuUsage, user + system)
+ * over the measured window / transactions the simulator answered in it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAgent } from '../agent/app.js';
+import { SiteConfigSchema } from '../agent/config/schema.js';
+import { createLogger } from '../agent/core/log.js';
+import { startBenchBroker } from './bench-broker.js';
+import { benchDevices } from './modbus-one-dead.js';
+import { startBenchLine } from './modbus-line.js';
+import type { Bench } from './run.js';
+import { median, round } from './stats.js';
+
+const DEVICES = 4;
+
+async function once(windowMs: number, brokerUrl: string): Promise<{ tps: number; cpuMicros: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'fb-bench-pty-'));
+  const line = await startBenchLine({ baudRate: 9600, wireTime: false, units: Array.from({ length: DEVICES }, (_, i) => i + 1), registers: 10, vary: true });
+  const config = SiteConfigSchema.parse({
+    version: 1,
+    site: { enterprise: '91130100MA0BENCH01', gateway: 'GW-BENCH-PTY' },
+    buses: [{ id: 'bench', port: line.path, baudRate: 9600, timeoutMs: 200, retries: 1 }],
+    devices: benchDevices(DEVICES, 10, 100),
+    uplink: { mqtt: { url: brokerUrl } },
+    buffer: { path: join(dir, 'buffer.db'), maxBytes: '256MiB', keepSentHours: 1 },
+  });
+  for (const d of config.devices) d.pollMs = 1;
+  const agent = await startAgent({ config, log: createLogger('error') });
+  try {
+    await new Promise((r) => setTimeout(r, 1000)); // JIT, SQLite and MQTT warmed up
+    const f0 = (await line.stats()).frames;
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, windowMs));
+    const cpu = process.cpuUsage(c0);
+    const took = performance.now() - t0;
+    const frames = (await line.stats()).frames - f0;
+    return { tps: (frames * 1000) / took, cpuMicros: (cpu.user + cpu.system) / frames };
+  } finally {
+    await agent.stop('bench done');
+    await line.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const modbusPtyBench: Bench = {
+  name: 'modbus.pty',
+  async run({ quick }) {
+    const broker = await startBenchBroker();
+    try {
+      const runs = [];
+      for (let i = 0; i < (quick ? 2 : 5); i++) runs.push(await once(quick ? 4000 : 10_000, broker.url));
+      return {
+        'modbus.ptyTransactionsPerSec': round(median(runs.map((r) => r.tps))),
+        'modbus.cpuMicrosPerTransaction': round(median(runs.map((r) => r.cpuMicros))),
+      };
+    } finally {
+      await broker.stop();
+    }
+  },
+};
