@@ -1,6 +1,7 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MockPlatform, type RtsItem } from './mock-platform.js';
-import { TNM, expectedAt, fromChinaTime, mockOptions, sleep, startWorkshop, waitFor, type Workshop } from './workshop.js';
+import { KEY, TNM, expectedAt, fromChinaTime, mockOptions, sleep, startWorkshop, waitFor, type Workshop } from './workshop.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -132,6 +133,31 @@ describe('Hebei V1.1 uplink against a mock platform', () => {
     const evTimes = platform.allEvents().map((e) => fromChinaTime(e.ts));
     expect(evTimes).toEqual([...evTimes].sort((a, b) => a - b));
   }, 40_000);
+
+  it('waits for a missing key file without losing anything, and sends once the key is there', async () => {
+    const platform = await MockPlatform.start(mockOptions());
+    const ws = await startWorkshop({ platform, autostart: false });
+    cleanup.push(() => platform.close(), () => ws.close());
+    const keyFile = ws.config.uplink!.hebei!.keyFile;
+    rmSync(keyFile);
+    await ws.hebei.start();
+    let running = true;
+    const feeder = run(ws, () => running, (e) => ({ conc: e < 1000 ? 4 : 12, dp: 700 + Math.floor(e / 100), spark: false }));
+    await sleep(2000);
+    expect(platform.requests).toBe(0);
+    expect(ws.hebei.status().connected).toBe(false);
+    writeFileSync(keyFile, `  ${KEY}\r\n`);
+    const written = Date.now();
+    await waitFor('periods after the key appeared', () => boundaries(platform.allRts(), TNM.dp).some((b) => b > written));
+    await waitFor('the high alarm raised while the key was missing', () => platform.allEvents().length >= 1);
+    running = false;
+    await feeder;
+    const bs = boundaries(platform.allRts(), TNM.dp);
+    expect(bs[0]!).toBeLessThan(written - 1000);
+    expect(consecutive(bs, 1000)).toBe(true);
+    expect(platform.allEvents()[0]).toMatchObject({ scd: 1, content: '粉尘浓度超上限报警' });
+    expect(platform.problems).toEqual([]);
+  }, 30_000);
 
   it('keeps retrying while answers are slower than its timeout, then catches up', async () => {
     const { platform, ws } = await setUp({ slowMs: 1500, timeoutMs: 600 });
