@@ -6,5 +6,7 @@ import { modbusBusBench } from './modbus-bus.js';
 import { modbusOneDeadBench } from './modbus-one-dead.js';
 import { modbusPtyBench } from './modbus-pty.js';
 import { acquisitionCpuBench } from './acquisition-cpu.js';
+import { bufferBench } from './buffer.js';
+import { uplinkBench } from './uplink.js';
 
-export const benches: Bench[] = [startupBench, interlockLatencyBench, modbusBusBench, modbusOneDeadBench, modbusPtyBench, acquisitionCpuBench];
+export const benches: Bench[] = [startupBench, interlockLatencyBench, modbusBusBench, modbusOneDeadBench, modbusPtyBench, acquisitionCpuBench, bufferBench, uplinkBench];

@@ -20,8 +20,12 @@ import { LAYOUT, Store, type MessageRow } from './store.js';
 import { readTrend } from './trend.js';
 import { STREAMS, type CursorOptions, type OutboxOptions, type PendingSummary, type StoredMessage, type Stream, type TrendPoint } from './types.js';
 
-/** one data message holds at most this many samples (about 100 KB of JSON on the wire) */
-const MAX_SAMPLES_PER_MESSAGE = 2000;
+/**
+ * One data message holds at most this many samples (~25 KB of JSON on the wire). Encoding a
+ * message is one task on the event loop: 2,000 samples took 3-5 ms here (and more on a Pi),
+ * too long beside the interlock path while a backlog drains (uplink.drainMaxLoopStallMs).
+ */
+const MAX_SAMPLES_PER_MESSAGE = 500;
 /** events added in the same tick share one message, up to this many */
 const MAX_EVENTS_PER_MESSAGE = 200;
 /** samples held in memory while the disk refuses writes; beyond this the oldest are dropped and reported */

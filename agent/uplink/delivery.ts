@@ -30,6 +30,8 @@ interface ReplayJob {
 
 const ORDER: readonly Stream[] = ['events', 'data'];
 
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class Delivery {
   private gen = 0;
   private publish: Publish | undefined;
@@ -127,6 +129,10 @@ export class Delivery {
         if (gen !== this.gen || !this.publish) return;
         if (!next) break;
         this.send(next.m, next.hist, next.replay);
+        // back to the event loop between messages: the awaits above resolve from memory, so a
+        // window of 32 backlog messages of 2,000 samples (~3 ms each to encode) had run
+        // as one ~160 ms task (uplink.drainMaxLoopStallMs), holding up the interlock path
+        await yieldToLoop();
       }
     } while (this.again && gen === this.gen && this.publish);
   }
