@@ -40,7 +40,7 @@ async function drainOnce(broker: UplinkBenchBroker, run: number): Promise<{ perS
       birth: () => ({ points: [] }),
       snapshot: () => [],
       health: () => ({}),
-      clockSync: { isSynced: () => true },
+      clockSync: { isSynced: () => true, hint: () => ({ ok: true, offsetMs: 0, synced: true }) },
     });
     // mqtt.js loads its transport modules on the first connect (~150 ms here); a gateway that
     // drains after an outage has long done that, so it is done here before the watch starts

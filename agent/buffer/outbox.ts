@@ -223,6 +223,11 @@ export class Outbox {
     return this.next[stream];
   }
 
+  /** Every seq below this one of the stream has been deleted (pruned after acknowledgement or evicted). */
+  firstStoredSeq(stream: Stream): number {
+    return this.floors[stream] + 1;
+  }
+
   /** Stored messages with seq in [fromSeq, toSeq], for replay (at most MAX_RANGE). */
   readRange(stream: Stream, fromSeq: number, toSeq: number): Promise<StoredMessage[]> {
     return this.read(stream, fromSeq, toSeq, MAX_RANGE);

@@ -59,8 +59,27 @@ export interface ClockSyncOptions {
   checkEveryMs?: number;
 }
 
+/** a platform time hint this far from the gateway's clock is not believed (network delay included) */
+export const HINT_TOLERANCE_MS = 2000;
+/** how long a believed hint vouches for the clock without NTP: a Pi's crystal drifts ~1 s a day at most */
+const HINT_HOLDS_MS = 6 * 3_600_000;
+/** a wall-clock step this large since the hint (someone set the date) ends what the hint vouched for */
+const STEP_MS = 1000;
+/** no platform sends times before this (2024-01-01): a zero or seconds-not-ms value is a bug */
+const EARLIEST_PLAUSIBLE = Date.UTC(2024, 0, 1);
+
+export interface HintResult {
+  ok: boolean;
+  /** platform time minus gateway time, ms */
+  offsetMs: number;
+  synced: boolean;
+  error?: string;
+}
+
 export class ClockSync {
-  private synced = false;
+  private probeSynced = false;
+  private hinted: { mono: number; wallMinusMono: number } | undefined;
+  private reported = false;
   private timer: Timer | undefined;
   private readonly log: Logger;
   private readonly listeners = new Set<(synced: boolean) => void>();
@@ -79,18 +98,46 @@ export class ClockSync {
     this.timer = undefined;
   }
 
+  /** NTP says so, or a platform time hint agreed with the clock recently and the clock has not stepped since */
   isSynced(): boolean {
-    return this.synced;
+    return this.probeSynced || this.hintHolds();
   }
 
   /** `'unsynced'` until the clock is known good: stamp it on samples and events */
   tq(): TimeQuality | undefined {
-    return this.synced ? undefined : 'unsynced';
+    return this.isSynced() ? undefined : 'unsynced';
   }
 
-  /** a trusted outside source (e.g. a platform time hint) vouches for the clock */
+  /** a trusted outside source vouches for the clock */
   markSynced(source: string): void {
-    this.set(true, source);
+    this.probeSynced = true;
+    this.report(source);
+  }
+
+  /**
+   * A platform `time` hint: its time `t` (ms) when it sent the command. The gateway never sets
+   * its own clock (that is NTP's or the installer's job); it only believes the clock is right
+   * when the platform's time agrees within HINT_TOLERANCE_MS.
+   */
+  hint(t: number): HintResult {
+    const now = this.o.clock.now();
+    const offsetMs = Math.round(t - now);
+    if (!Number.isFinite(t) || t < EARLIEST_PLAUSIBLE) {
+      return { ok: false, offsetMs, synced: this.isSynced(), error: 't must be ms since the Unix epoch, after 2024-01-01' };
+    }
+    if (Math.abs(offsetMs) > HINT_TOLERANCE_MS) {
+      this.log.warn({ offsetMs }, 'platform time hint disagrees with the system clock; clock not marked synchronised');
+      return {
+        ok: false,
+        offsetMs,
+        synced: this.isSynced(),
+        error: `gateway clock is ${(-offsetMs / 1000).toFixed(1)} s off platform time (more than ${HINT_TOLERANCE_MS / 1000} s): not marked synchronised; the gateway does not set its clock, fix NTP on site`,
+      };
+    }
+    const mono = this.o.clock.monotonic();
+    this.hinted = { mono, wallMinusMono: now - mono };
+    this.report('platform time hint');
+    return { ok: true, offsetMs, synced: true };
   }
 
   onChange(fn: (synced: boolean) => void): () => void {
@@ -101,15 +148,28 @@ export class ClockSync {
   async check(): Promise<void> {
     try {
       const v = await this.o.probe.isSynchronized();
-      if (v !== undefined) this.set(v, 'system');
+      if (v !== undefined) this.probeSynced = v;
     } catch (err) {
       this.log.warn({ err }, 'clock sync probe failed');
     }
+    this.report('system');
   }
 
-  private set(synced: boolean, source: string): void {
-    if (synced === this.synced) return;
-    this.synced = synced;
+  private hintHolds(): boolean {
+    const h = this.hinted;
+    if (!h) return false;
+    const mono = this.o.clock.monotonic();
+    if (mono - h.mono > HINT_HOLDS_MS || Math.abs(this.o.clock.now() - mono - h.wallMinusMono) > STEP_MS) {
+      this.hinted = undefined;
+      return false;
+    }
+    return true;
+  }
+
+  private report(source: string): void {
+    const synced = this.isSynced();
+    if (synced === this.reported) return;
+    this.reported = synced;
     this.log.info({ synced, source }, synced ? 'system clock synchronised' : 'system clock no longer synchronised');
     for (const l of this.listeners) l(synced);
   }

@@ -14,6 +14,10 @@ export interface CommandDeps {
   snapshot(): Promise<{ seq: number; samples: number }>;
   /** queue messages [fromSeq, toSeq] for resending with hist: true; how many are still stored */
   replay(stream: Stream, fromSeq: number, toSeq: number): Promise<number>;
+  /** why none of [fromSeq, toSeq] can be replayed */
+  whyNotStored(stream: Stream, fromSeq: number, toSeq: number): string;
+  /** a platform time hint: believe the clock only when `t` agrees with it */
+  timeHint(t: number): { ok: boolean; offsetMs: number; synced: boolean; error?: string };
   now(): number;
 }
 
@@ -48,8 +52,13 @@ export async function runCommand(name: string, payload: Buffer, deps: CommandDep
       if (!isSeq(fromSeq) || !isSeq(toSeq) || fromSeq > toSeq) return cmdResult(id, false, { cmd: name, error: 'fromSeq and toSeq must be integers >= 1 with fromSeq <= toSeq' });
       if (toSeq - fromSeq + 1 > MAX_RANGE) return cmdResult(id, false, { cmd: name, error: `at most ${MAX_RANGE} messages per replay` });
       const count = await deps.replay(stream, fromSeq, toSeq);
-      if (count === 0) return cmdResult(id, false, { cmd: name, stream, fromSeq, toSeq, count, error: 'none of those messages is still stored' });
+      if (count === 0) return cmdResult(id, false, { cmd: name, stream, fromSeq, toSeq, count, error: deps.whyNotStored(stream, fromSeq, toSeq) });
       return cmdResult(id, true, { cmd: name, stream, fromSeq, toSeq, count });
+    }
+    case 'time': {
+      if (typeof b.t !== 'number' || !Number.isFinite(b.t)) return cmdResult(id, false, { cmd: name, error: 't must be a number: the platform time in ms since the Unix epoch' });
+      const r = deps.timeHint(b.t);
+      return cmdResult(id, r.ok, { cmd: name, offsetMs: r.offsetMs, synced: r.synced, ...(r.error ? { error: r.error } : {}) });
     }
     default:
       return cmdResult(id, false, { cmd: name, error: `unknown command "${name}"` });

@@ -34,7 +34,7 @@ export interface MqttUplinkOptions {
   /** bus statistics and other figures for the health message */
   health: () => msg.HealthExtras;
   /** the same ClockSync the app stamps `tq` with; without one, the uplink runs its own on the system probe */
-  clockSync?: Pick<ClockSync, 'isSynced'>;
+  clockSync?: Pick<ClockSync, 'isSynced' | 'hint'>;
   /** `agent` in birth, e.g. firebreak/0.1.0 */
   agent?: string;
   clientId?: string;
@@ -247,6 +247,18 @@ export class MqttUplink implements Destination {
           return { seq: await this.o.outbox.commitBatch(samples), samples: samples.length };
         },
         replay: (stream, fromSeq, toSeq) => this.delivery!.replay(stream, fromSeq, toSeq),
+        whyNotStored: (stream, fromSeq, toSeq) => {
+          const first = this.o.outbox.firstStoredSeq(stream);
+          const next = this.o.outbox.nextSeq(stream);
+          if (fromSeq >= next) return `not sent yet: the last ${stream} seq is ${next - 1}`;
+          if (toSeq < first) return `pruned: ${stream} seq up to ${first - 1} is no longer stored (acknowledged messages are kept keepSentHours, fewer when the disk budget needs the room)`;
+          return 'none of those messages is still stored';
+        },
+        timeHint: (t) => {
+          const sync = this.o.clockSync ?? this.ownClockSync;
+          if (!sync) throw new Error('no clock synchronisation running');
+          return sync.hint(t);
+        },
       });
     } catch (err) {
       const id = idOf(payload);

@@ -4,7 +4,9 @@ import { SystemClock } from '../../agent/core/clock.js';
 import type { Sample } from '../../agent/core/types.js';
 import type { MqttConfig } from '../../agent/config/schema.js';
 import type { Outbox } from '../../agent/buffer/outbox.js';
-import { MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
+import type { OutboxOptions } from '../../agent/buffer/types.js';
+import { MqttUplink, type MqttUplinkOptions } from '../../agent/uplink/mqtt-uplink.js';
+import type { Logger } from '../../agent/core/log.js';
 import type { BirthContent } from '../../agent/uplink/messages.js';
 import { openOutbox, quiet } from '../buffer/tmp-outbox.js';
 
@@ -35,13 +37,25 @@ let counter = 0;
 
 export async function startGateway(
   url: string,
-  o: { window?: number; healthEveryMs?: number; connect?: (url: string, opts: IClientOptions) => MqttClient; snapshot?: () => Sample[]; autostart?: boolean; synced?: boolean } = {},
+  o: {
+    window?: number;
+    healthEveryMs?: number;
+    connect?: (url: string, opts: IClientOptions) => MqttClient;
+    snapshot?: () => Sample[];
+    autostart?: boolean;
+    synced?: boolean;
+    clockSync?: MqttUplinkOptions['clockSync'];
+    /** TLS, username, passwordFile … over the plain defaults */
+    mqtt?: Partial<MqttConfig>;
+    log?: Logger;
+    outbox?: Partial<OutboxOptions>;
+  } = {},
 ): Promise<Gateway> {
   const gateway = `GW${process.pid}x${++counter}`;
   const bootId = `boot-${gateway}-${Date.now()}`;
   const synced = o.synced ?? true;
-  const { outbox } = await openOutbox({ commitMs: 50, timeQuality: () => (synced ? undefined : 'unsynced') });
-  const config: MqttConfig = { url, topicPrefix: 'firebreak/v1', keepaliveS: 30, window: o.window ?? 32 };
+  const { outbox } = await openOutbox({ commitMs: 50, timeQuality: () => (synced ? undefined : 'unsynced'), ...o.outbox });
+  const config: MqttConfig = { url, topicPrefix: 'firebreak/v1', keepaliveS: 30, window: o.window ?? 32, ...o.mqtt };
   let inFlight = 0;
   let maxInFlight = 0;
   const mqttConnect = (await import('mqtt')).default.connect;
@@ -52,11 +66,11 @@ export async function startGateway(
     bootId,
     outbox,
     clock: new SystemClock(),
-    log: quiet,
+    log: o.log ?? quiet,
     birth: () => BIRTH,
     snapshot: o.snapshot ?? (() => [{ p: 'dc1.dp', t: Date.now(), v: 812.5, q: 'good' }, { p: 'spark1', t: Date.now(), v: false, q: 'good' }]),
     health: () => ({ buses: { rs485a: { transactions: 1200, timeouts: 3, crcErrors: 0 } } }),
-    clockSync: { isSynced: () => synced },
+    clockSync: o.clockSync ?? { isSynced: () => synced, hint: () => ({ ok: false, offsetMs: 0, synced, error: 'no hints in this test' }) },
     agent: 'firebreak/test',
     backoff: { initialMs: 100, maxMs: 400 },
     healthEveryMs: o.healthEveryMs,
