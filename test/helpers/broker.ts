@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 export interface TestBroker {
@@ -35,6 +35,34 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** mosquitto with TLS: its CA, certificate and key; clients must show a certificate of the CA and a password */
+export interface TlsBrokerFiles {
+  ca: string;
+  cert: string;
+  key: string;
+  /** a mosquitto password file (mosquitto_passwd) */
+  passwordFile: string;
+}
+
+/** mosquitto on TLS with mutual authentication and passwords (no aedes fallback: the test needs mosquitto). */
+export async function startTlsBroker(files: TlsBrokerFiles): Promise<TestBroker> {
+  const bin = mosquittoPath();
+  if (!bin) throw new Error('mosquitto is not installed');
+  const port = await freePort();
+  const b = mosquittoBroker(bin, port, [
+    `cafile ${files.ca}`,
+    `certfile ${files.cert}`,
+    `keyfile ${files.key}`,
+    'require_certificate true',
+    'allow_anonymous false',
+    `password_file ${files.passwordFile}`,
+    // mosquitto started as root drops to its own user and could no longer read the test's key files
+    `user ${userInfo().username}`,
+  ]);
+  await b.start();
+  return { ...b, url: `mqtts://127.0.0.1:${port}` };
+}
+
 /** Start a broker; `prefer: 'aedes'` (or FIREBREAK_TEST_BROKER=aedes) forces the embedded one. */
 export async function startBroker(opts: { prefer?: 'mosquitto' | 'aedes' } = {}): Promise<TestBroker> {
   const port = await freePort();
@@ -45,12 +73,12 @@ export async function startBroker(opts: { prefer?: 'mosquitto' | 'aedes' } = {})
   return b;
 }
 
-function mosquittoBroker(bin: string, port: number): TestBroker {
+function mosquittoBroker(bin: string, port: number, listenerLines: string[] = ['allow_anonymous true']): TestBroker {
   const dir = mkdtempSync(join(tmpdir(), 'firebreak-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
     conf,
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', 'max_inflight_messages 0', 'max_queued_messages 0', ''].join('\n'),
+    [`listener ${port} 127.0.0.1`, ...listenerLines, 'persistence false', 'log_dest none', 'max_inflight_messages 0', 'max_queued_messages 0', ''].join('\n'),
   );
   let child: ChildProcess | undefined;
   let stderr = '';

@@ -1,5 +1,5 @@
 /** A platform-side test client: subscribes to a gateway's root and keeps every message it receives. */
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
 export interface Received {
   topic: string;
@@ -12,8 +12,8 @@ export class Platform {
   readonly received: Received[] = [];
   private constructor(readonly client: MqttClient, readonly root: string) {}
 
-  static async connect(url: string, root: string): Promise<Platform> {
-    const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, clean: true });
+  static async connect(url: string, root: string, opts: IClientOptions = {}): Promise<Platform> {
+    const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, clean: true, ...opts });
     const p = new Platform(client, root);
     client.on('message', (topic, payload, packet) => {
       const raw = payload.toString('utf8');
