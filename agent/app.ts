@@ -105,9 +105,6 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     const plant = new Plant({ config, clock, gpio, log, bootId, clockSynced: () => clockSync.isSynced() });
     plant.start();
     stops.push(['plant', () => plant.stop()]);
-    const loopWatch = new LoopDelayWatch(plant.alarms, clock, config.alarms?.loopDelayMs ?? 100);
-    loopWatch.start();
-    stops.push(['loop-watch', () => loopWatch.stop()]);
     log.info({ gpio: gpio.name, outputs: config.gpio?.outputs.length ?? 0 }, 'outputs at their safe state');
 
     // 2. The buffer: every sample and event is written here before its first send.
@@ -195,6 +192,12 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       await feed.start();
       stops.push(['feed', () => feed.stop()]);
     }
+
+    // Last: the event-loop watch, so that loading modules and opening files at start-up (one-off
+    // stalls before any field value is in) do not raise the alarm on every start.
+    const loopWatch = new LoopDelayWatch(plant.alarms, clock, config.alarms?.loopDelayMs ?? 100);
+    loopWatch.start();
+    stops.push(['loop-watch', () => loopWatch.stop()]);
 
     let stopping: Promise<void> | undefined;
     return {

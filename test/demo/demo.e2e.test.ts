@@ -77,7 +77,9 @@ describe('firebreak demo', () => {
   }, 15_000);
 
   it('sends the platform state, data and the permit event, every message valid under the uplink contract', async () => {
-    await waitFor('the sander permit event', () => received.find((m) => m.topic.endsWith('/events')), 12_000);
+    const permitted = (m: (typeof received)[number]) =>
+      m.topic.endsWith('/events') && (m.payload.events as { source?: string; state?: string }[]).some((e) => e.source === 'sander1-permit' && e.state === 'permitted');
+    await waitFor('the sander permit event', () => received.find(permitted), 12_000);
     const ajv = new Ajv2020({ strict: false });
     const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')) as object);
     for (const m of received) {
