@@ -51,6 +51,7 @@ export class FakePlant implements PlantModel {
   lockouts: LockoutView[] = [];
   uplinks: UplinkView[] = [];
   devices: DeviceHealthView[] = [];
+  flood: PlantSnapshot['flood'];
   /** what the page did, in order */
   readonly actions: RecordedAction[] = [];
   private readonly listeners = new Set<() => void>();
@@ -70,6 +71,7 @@ export class FakePlant implements PlantModel {
       lockouts: this.lockouts,
       uplinks: this.uplinks,
       devices: this.devices,
+      ...(this.flood ? { flood: this.flood } : {}),
     });
   }
 

@@ -237,6 +237,19 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
     await page.context().close();
   });
 
+  it('puts an alarm flood\'s first-out and count above the list', async () => {
+    const page = await open();
+    plant.flood = { leader: 'dc1.dp:high', count: 3, t: Date.now() };
+    plant.changed();
+    const banner = page.locator('.flood-banner');
+    await expect.poll(() => banner.textContent(), { timeout: 2000 }).toBe('报警泛滥：1 秒内 3 个报警，首出：除尘器进出口压差');
+    expect(await page.locator('.alarm-list li').first().getAttribute('data-id')).toBe('dc1.dp:high');
+    plant.flood = undefined;
+    plant.changed();
+    await expect.poll(() => banner.count(), { timeout: 2000 }).toBe(0);
+    await page.close();
+  });
+
   it('loaded without script errors', () => {
     expect(consoleErrors).toEqual([]);
   });

@@ -12,6 +12,8 @@ export function visibleAlarms(alarms) {
     .filter((a) => a.state !== 'normal')
     .sort(
       (a, b) =>
+        // In a flood the first-out leads: it is the cause the others follow from (ISA-18.2 §16).
+        Number(!!b.firstOut) - Number(!!a.firstOut) ||
         (STATE_ORDER[a.state] ?? 9) - (STATE_ORDER[b.state] ?? 9) ||
         (PRIORITY_ORDER[a.priority] ?? 9) - (PRIORITY_ORDER[b.priority] ?? 9) ||
         b.t - a.t,
@@ -70,11 +72,18 @@ function alarmRow(a, snapshot, user, handlers) {
 
 export function renderAlarms(container, snapshot, user, handlers) {
   const alarms = visibleAlarms(snapshot.alarms);
-  const key = JSON.stringify([document.documentElement.lang, user?.role ?? null, alarms, alarms.map((a) => unitOf(snapshot, a.source))]);
+  // A flood banner while its first-out is still on the list: the cause and the count come first.
+  const leader = snapshot.flood && alarms.find((a) => a.id === snapshot.flood.leader && a.firstOut);
+  const key = JSON.stringify([document.documentElement.lang, user?.role ?? null, alarms, alarms.map((a) => unitOf(snapshot, a.source)), leader ? snapshot.flood : null]);
   renderIfChanged(container, key, () =>
     alarms.length === 0
       ? h('p', { class: 'empty' }, t('noAlarms'))
-      : h('ul', { class: 'alarm-list' }, alarms.map((a) => alarmRow(a, snapshot, user, handlers))),
+      : h(
+          'div',
+          {},
+          leader ? h('p', { class: 'flood-banner', role: 'alert' }, t('flood', { n: snapshot.flood.count, name: local(leader.name, leader.nameEn) })) : null,
+          h('ul', { class: 'alarm-list' }, alarms.map((a) => alarmRow(a, snapshot, user, handlers))),
+        ),
   );
 }
 
