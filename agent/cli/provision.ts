@@ -209,7 +209,8 @@ async function provision(args: string[], out: Out, err: Out, asker: Asker | unde
       out(`copied the platform CA to ${join(tlsDir, 'ca.pem')}`);
     }
   }
-  if (!owner) out(`note: no user ${user} here yet (scripts/install.sh creates it); secrets stay owned by ${process.getuid?.() === 0 ? 'root' : 'you'}`);
+  const wroteSecret = Boolean((passwordFile && password && !v['mqtt-password-file']) || tls);
+  if (!owner && wroteSecret) out(`note: no user ${user} here yet (scripts/install.sh creates it); secrets stay owned by ${process.getuid?.() === 0 ? 'root' : 'you'}`);
   out(`next: firebreak doctor --config ${outFile}`);
   return 0;
 }

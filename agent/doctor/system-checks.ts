@@ -32,7 +32,7 @@ export const groupsCheck: DoctorCheck = {
   async run(i) {
     const passwd = (await readLines(under(i.root, 'etc/passwd'))).map((l) => l.split(':'));
     const user = passwd.find((f) => f[0] === i.user);
-    if (!user) return fail(`no user ${i.user}`, `sudo scripts/install.sh (creates it), or: sudo useradd --system --no-create-home --shell /usr/sbin/nologin --groups dialout,gpio ${i.user}`);
+    if (!user) return fail(`no user ${i.user}`, `sudo scripts/install.sh (creates it), or: sudo useradd --system --user-group --no-create-home --shell /usr/sbin/nologin --groups dialout,gpio ${i.user}`);
     const groups = (await readLines(under(i.root, 'etc/group'))).map((l) => l.split(':'));
     const missingGroups: string[] = [];
     const notIn: string[] = [];
