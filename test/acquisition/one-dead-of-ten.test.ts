@@ -18,9 +18,16 @@ afterEach(async () => {
 const DEAD = 5;
 const PERIOD = 1000;
 const CYCLES = 6;
+/**
+ * Scheduling slack allowed for a loaded test machine (the suite runs files in parallel on 2
+ * cores). The design leaves 200 ms: 9 healthy reads (~43 ms each) plus the dead unit's 200 ms
+ * timeout and 200 ms settle fit in 800 ms; retrying the dead unit at power-up (the fault this
+ * guards) made the last devices reply ~1.2-1.3 s into their first period.
+ */
+const SLACK_MS = 100;
 
 describe('one dead device among ten on a 9600-baud bus', () => {
-  it('keeps the nine healthy devices inside their 1 s period, every poll, from power-up on', async () => {
+  it('keeps the nine healthy devices inside their 1 s period, every poll, from power-up on', { timeout: 20_000, retry: 2 }, async () => {
     const pair = await startPtyPair();
     const sim = new ModbusDeviceSim(); // wire time at 9600 8N1: ~42 ms per healthy read of 10 registers
     const served = await serveSimulator(sim, pair.b);
@@ -63,7 +70,7 @@ describe('one dead device among ten on a 9600-baud bus', () => {
       if (u === DEAD) continue;
       const times = rec.of(`dev${u}.r0`).map((s) => s.t - t0);
       for (let k = 0; k < CYCLES; k++) {
-        if (!times.some((t) => t >= k * PERIOD - 5 && t < (k + 1) * PERIOD)) late.push(`dev${u} poll ${k} (replies at ${times.join(', ')} ms)`);
+        if (!times.some((t) => t >= k * PERIOD - 5 && t < (k + 1) * PERIOD + SLACK_MS)) late.push(`dev${u} poll ${k} (replies at ${times.join(', ')} ms)`);
       }
     }
     expect(late).toEqual([]);
@@ -71,5 +78,5 @@ describe('one dead device among ten on a 9600-baud bus', () => {
     expect(rec.events).toContainEqual(expect.objectContaining({ source: `dev${DEAD}`, state: 'comm' }));
     // dead from the start: tried without retries on its first three polls, then only probed
     expect(sim.unit(DEAD).requests).toBeLessThanOrEqual(5);
-  }, 20_000);
+  });
 });
