@@ -37,6 +37,8 @@ const USAGE = `firebreak — edge agent for dust-hazard workshops
   firebreak doctor [--config /etc/firebreak/site.yaml] [--user firebreak]
       check the gateway (groups, serial ports, GPIO, clock, platform, disk, watchdog, site file):
       one line each with the fix; exit 1 when a check fails
+  firebreak safe-state --config /etc/firebreak/site.yaml
+      write every output to its safe state and exit (systemd's ExecStopPost)
 `;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -64,6 +66,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/user.js')).userCommand(rest, out, err);
     case 'provision':
       return (await import('./cli/provision.js')).provisionCommand(rest, out, err);
+    case 'safe-state': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
+      return (await import('./cli/safe-state.js')).safeStateCommand(values.config ?? '/etc/firebreak/site.yaml', out, err);
+    }
     case 'doctor':
       return (await import('./cli/doctor.js')).doctorCommand(rest, out, err);
     case 'scan': {

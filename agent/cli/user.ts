@@ -3,7 +3,9 @@
  * FIREBREAK_PASSWORD (scripted installs) or is asked twice on the terminal, never echoed.
  */
 import { parseArgs } from 'node:util';
+import { chown } from 'node:fs/promises';
 import { addUser, listUsers, removeUser, ROLES, type Role } from '../hmi/users.js';
+import { lookupUser } from '../provision/keys.js';
 import { EX_OK, EX_USAGE } from './exit-codes.js';
 
 export const DEFAULT_USERS_FILE = '/etc/firebreak/users.json';
@@ -41,8 +43,16 @@ export async function userCommand(args: string[], out: (l: string) => void, err:
     err(`firebreak user add: ${(e as Error).message}`);
     return EX_USAGE;
   }
+  await giveToServiceUser(file);
   out(`${name} (${role}) saved in ${file}`);
   return EX_OK;
+}
+
+/** Run as root (the installer), the file must still be readable by the agent's own user. */
+async function giveToServiceUser(file: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const owner = await lookupUser('firebreak');
+  if (owner) await chown(file, owner.uid, owner.gid);
 }
 
 async function askTwice(): Promise<string> {

@@ -74,3 +74,17 @@ describe('firebreak run', () => {
     expect(r.stderr).toContain('firebreak check site.yaml');
   });
 });
+
+describe('firebreak safe-state', () => {
+  it('writes every output of the site file to its safe state and says so', () => {
+    const r = firebreak('safe-state', '--config', join(root, 'config/demo.site.yaml'));
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual(['sander1.permit: off (safe state)', 'beacon: off (safe state)']);
+  });
+
+  it('says what to fix where GPIO is missing, with exit 69 so systemd logs it', () => {
+    const r = firebreak('safe-state', '--config', join(root, 'config/site.example.yaml'));
+    expect(r.code).toBe(69);
+    expect(r.stderr).toContain('firebreak safe-state: gpio:');
+  });
+});
