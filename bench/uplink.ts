@@ -1,11 +1,12 @@
 /**
  * uplink.drainSamplesPerSec and uplink.drainMaxLoopStallMs: a backlog of 1,000,000 samples,
- * committed through the agent's own path (bench/buffer-ingest.ts: 500-sample messages, the
- * largest the outbox makes, so the heaviest per-message work), delivered by the MQTT uplink to
+ * committed through the agent's own path in a child process (bench/buffer-backlog-writer.ts:
+ * 500-sample messages, the largest the outbox makes, so the heaviest per-message work), delivered by the MQTT uplink to
  * mosquitto on loopback at QoS 1 with the default window; done when every message is
  * PUBACK-confirmed (the cursor owes nothing). The stall is the largest event-loop delay seen
  * while it drains.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +14,9 @@ import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { Mqtt } from '../agent/config/schema.js';
 import { SystemClock } from '../agent/core/clock.js';
+import { packageRoot } from '../agent/core/paths.js';
 import { MqttUplink } from '../agent/uplink/mqtt-uplink.js';
-import { ingest, openBenchOutbox } from './buffer-ingest.js';
+import { openBenchOutbox } from './buffer-ingest.js';
 import { LoopStallWatch } from './uplink-loop-stall.js';
 import type { Bench } from './run.js';
 import { median, round } from './stats.js';
@@ -24,11 +26,12 @@ const BACKLOG = 1_000_000;
 
 async function drainOnce(broker: UplinkBenchBroker, run: number): Promise<{ perSec: number; stallMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'fb-bench-drain-'));
-  const outbox = await openBenchOutbox(join(dir, 'buffer.db'));
+  const path = join(dir, 'buffer.db');
+  await writeBacklog(path, BACKLOG);
+  const outbox = await openBenchOutbox(path);
   try {
-    await outbox.cursor('mqtt');
-    await ingest(outbox, BACKLOG);
     const backlog = outbox.pending('mqtt').count;
+    if (backlog === 0) throw new Error('no backlog was written');
     const uplink = new MqttUplink({
       config: Mqtt.parse({ url: broker.url }),
       enterprise: '91330100MA2BENCH1X',
@@ -61,6 +64,13 @@ async function drainOnce(broker: UplinkBenchBroker, run: number): Promise<{ perS
     await outbox.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function writeBacklog(path: string, samples: number): Promise<void> {
+  const script = join(packageRoot(), 'dist', 'bench', 'buffer-backlog-writer.js');
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [script, path, String(samples)], { timeout: 120_000 }, (err, _out, stderr) => (err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve())),
+  );
 }
 
 export const uplinkBench: Bench = {
