@@ -39,7 +39,7 @@ describe('MQTT and Hebei over the same buffer', () => {
       birth: () => ({ points: [] }),
       snapshot: () => [],
       health: () => ({}),
-      clockSync: { isSynced: () => true },
+      clockSync: { isSynced: () => true, hint: () => ({ ok: true, offsetMs: 0, synced: true }) },
       backoff: { initialMs: 100, maxMs: 400 },
     });
     let subscriber = await Platform.connect(broker.url, root);

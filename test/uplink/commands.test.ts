@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../agent/core/clock.js';
+import { FakeClock, type Clock } from '../../agent/core/clock.js';
 import { ClockSync, HINT_TOLERANCE_MS } from '../../agent/uplink/clock-sync.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { dp, quiet } from '../buffer/tmp-outbox.js';
@@ -27,8 +27,14 @@ async function answer(platform: Platform, id: string): Promise<Record<string, un
 describe('platform time hint', () => {
   it('marks the clock synchronised only when the platform time agrees with it, and readings lose "unsynced"', async () => {
     let wall = Date.now();
-    const clock = { now: () => wall, monotonic: () => performance.now() };
-    const sync = new ClockSync({ probe: { isSynchronized: async () => false }, clock: { ...new FakeClock(), ...clock }, log: quiet });
+    const timers = new FakeClock();
+    const clock: Clock = {
+      now: () => wall,
+      monotonic: () => performance.now(),
+      setTimeout: (fn, ms) => timers.setTimeout(fn, ms),
+      setInterval: (fn, ms) => timers.setInterval(fn, ms),
+    };
+    const sync = new ClockSync({ probe: { isSynchronized: async () => false }, clock, log: quiet });
     const gw = await startGateway(broker.url, { autostart: false, clockSync: sync, outbox: { timeQuality: () => sync.tq() } });
     const platform = await Platform.connect(broker.url, gw.root);
     cleanup.push(() => gw.close(), () => platform.close());
