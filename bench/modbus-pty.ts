@@ -6,7 +6,9 @@
  * yields ten samples through scaling, the plant, the SQLite buffer and the MQTT uplink (to
  * mosquitto in its own process).
  * modbus.cpuMicrosPerTransaction: this process's CPU time (process.cpuUsage, user + system)
- * over the measured window / transactions the simulator answered in it.
+ * over the measured window / transactions the simulator answered in it. The same run with
+ * serialport's stock thread-pool binding (FIREBREAK_SERIAL_BINDING=threadpool) is reported
+ * beside it, with the ratio, for comparison only.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,12 +19,13 @@ import { createLogger } from '../agent/core/log.js';
 import { startBenchBroker } from './bench-broker.js';
 import { benchDevices } from './modbus-one-dead.js';
 import { startBenchLine } from './modbus-line.js';
+import type { SerialBindingKind } from '../drivers/modbus/port-factory.js';
 import type { Bench } from './run.js';
 import { median, round } from './stats.js';
 
 const DEVICES = 4;
 
-async function once(windowMs: number, brokerUrl: string): Promise<{ tps: number; cpuMicros: number }> {
+async function once(windowMs: number, brokerUrl: string, binding: SerialBindingKind): Promise<{ tps: number; cpuMicros: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'fb-bench-pty-'));
   const line = await startBenchLine({ baudRate: 9600, wireTime: false, units: Array.from({ length: DEVICES }, (_, i) => i + 1), registers: 10, vary: true });
   const config = SiteConfigSchema.parse({
@@ -34,7 +37,12 @@ async function once(windowMs: number, brokerUrl: string): Promise<{ tps: number;
     buffer: { path: join(dir, 'buffer.db'), maxBytes: '256MiB', keepSentHours: 1 },
   });
   for (const d of config.devices) d.pollMs = 1;
-  const agent = await startAgent({ config, log: createLogger('error') });
+  const before = process.env.FIREBREAK_SERIAL_BINDING;
+  process.env.FIREBREAK_SERIAL_BINDING = binding; // read by the default port factory when the master opens
+  const agent = await startAgent({ config, log: createLogger('error') }).finally(() => {
+    if (before === undefined) delete process.env.FIREBREAK_SERIAL_BINDING;
+    else process.env.FIREBREAK_SERIAL_BINDING = before;
+  });
   try {
     await new Promise((r) => setTimeout(r, 1000)); // JIT, SQLite and MQTT warmed up
     const f0 = (await line.stats()).frames;
@@ -57,11 +65,20 @@ export const modbusPtyBench: Bench = {
   async run({ quick }) {
     const broker = await startBenchBroker();
     try {
+      // The production binding (event loop) and serialport's stock one (thread pool), run
+      // alternately so that both see the same machine load; the ratio is of medians.
       const runs = [];
-      for (let i = 0; i < (quick ? 2 : 5); i++) runs.push(await once(quick ? 4000 : 10_000, broker.url));
+      const stock = [];
+      for (let i = 0; i < (quick ? 2 : 5); i++) {
+        runs.push(await once(quick ? 4000 : 10_000, broker.url, 'loop'));
+        stock.push(await once(quick ? 4000 : 10_000, broker.url, 'threadpool'));
+      }
+      const cpuMicros = median(runs.map((r) => r.cpuMicros));
       return {
         'modbus.ptyTransactionsPerSec': round(median(runs.map((r) => r.tps))),
-        'modbus.cpuMicrosPerTransaction': round(median(runs.map((r) => r.cpuMicros))),
+        'modbus.cpuMicrosPerTransaction': round(cpuMicros),
+        'modbus.cpuMicrosPerTransaction.threadpoolBinding': round(median(stock.map((r) => r.cpuMicros))),
+        'modbus.cpuMicrosPerTransaction.loopToThreadpoolRatio': round(cpuMicros / median(stock.map((r) => r.cpuMicros))),
       };
     } finally {
       await broker.stop();

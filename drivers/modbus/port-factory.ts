@@ -4,12 +4,26 @@
  * one of these in its constructor and calls it on every (re)open.
  */
 import { SerialPortStream } from '@serialport/stream';
-import { SerialPort } from 'serialport';
+import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import type { BusConfig } from '../../agent/config/schema.js';
 import { isSimPath, SimBinding } from '../sim/sim-binding.js';
+import { BindingSerialPort } from './binding-port.js';
+import { EventLoopBinding, stockBinding } from './loop-binding.js';
 import type { SerialStream } from './rtu-port.js';
 
 export type PortFactory = (bus: BusConfig) => SerialStream;
+
+/**
+ * How a real port reads and writes: `loop` (drivers/modbus/loop-binding.ts, on the event loop;
+ * the default on Linux) or `threadpool` (serialport's stock binding, fs.read/fs.write in libuv's
+ * thread pool). Chosen by FIREBREAK_SERIAL_BINDING, so the old one stays one variable away and
+ * the bench can measure both side by side.
+ */
+export type SerialBindingKind = 'loop' | 'threadpool';
+
+export function serialBindingKind(env: NodeJS.ProcessEnv = process.env): SerialBindingKind {
+  return env.FIREBREAK_SERIAL_BINDING === 'threadpool' || process.platform !== 'linux' ? 'threadpool' : 'loop';
+}
 
 /** serialport options for a bus; the port is opened by the master, never on construction. */
 export function serialOptions(bus: BusConfig) {
@@ -23,6 +37,18 @@ export function serialOptions(bus: BusConfig) {
   } as const;
 }
 
+/**
+ * A factory for real ports with the given binding; `sim:NAME` still goes to the simulator.
+ * `loop`: the event-loop binding under BindingSerialPort (no Node stream in between);
+ * `threadpool`: serialport's stock binding under its SerialPortStream, as `new SerialPort()` builds it.
+ */
+export function portFactoryWith(kind: SerialBindingKind): PortFactory {
+  return (bus) => {
+    if (isSimPath(bus.port)) return new SerialPortStream({ ...serialOptions(bus), binding: SimBinding });
+    if (kind === 'loop') return new BindingSerialPort(EventLoopBinding as BindingInterface, serialOptions(bus));
+    return new SerialPortStream({ ...serialOptions(bus), binding: stockBinding() });
+  };
+}
+
 /** `sim:NAME` → the simulator registered under NAME; anything else → the OS serial port. */
-export const defaultPortFactory: PortFactory = (bus) =>
-  isSimPath(bus.port) ? new SerialPortStream({ ...serialOptions(bus), binding: SimBinding }) : new SerialPort(serialOptions(bus));
+export const defaultPortFactory: PortFactory = (bus) => portFactoryWith(serialBindingKind())(bus);

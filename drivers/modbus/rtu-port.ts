@@ -44,7 +44,9 @@ export class RtuFramePort extends EventEmitter {
   _transactionIdWrite = 1;
   /** monotonic ms of the last byte received, -Infinity before any */
   lastByteAt = -Infinity;
-  private buffer = Buffer.alloc(0);
+  /** bytes received since the last discard: buffer[0, length); one allocation for the port's life */
+  private readonly buffer = Buffer.allocUnsafe(MAX_BUFFER);
+  private length = 0;
   private expected: Expected | undefined;
   private silenceTimer: Timer | undefined;
   private readonly silenceMs: number;
@@ -67,7 +69,7 @@ export class RtuFramePort extends EventEmitter {
 
   /** Bytes received and not yet handed over as a frame. */
   get pendingBytes(): number {
-    return this.buffer.length;
+    return this.length;
   }
 
   open(callback: (err: Error | null) => void): void {
@@ -93,16 +95,27 @@ export class RtuFramePort extends EventEmitter {
 
   /** Forget what was received so far, and stop waiting for a reply. */
   discard(): void {
-    this.buffer = Buffer.alloc(0);
+    this.length = 0;
     this.expected = undefined;
-    this.silenceTimer?.cancel();
-    this.silenceTimer = undefined;
+    if (this.silenceTimer) {
+      this.silenceTimer.cancel();
+      this.silenceTimer = undefined;
+    }
   }
 
+  /** `data` may be the port's reused read buffer: it is copied here and not kept. */
   private onBytes(data: Buffer): void {
     this.lastByteAt = this.clock.monotonic();
-    this.buffer = Buffer.concat([this.buffer, data]);
-    if (this.buffer.length > MAX_BUFFER) this.buffer = this.buffer.subarray(this.buffer.length - MAX_BUFFER);
+    if (data.length >= MAX_BUFFER) {
+      data.copy(this.buffer, 0, data.length - MAX_BUFFER);
+      this.length = MAX_BUFFER;
+    } else {
+      const keep = Math.min(this.length, MAX_BUFFER - data.length);
+      // keep only the newest MAX_BUFFER bytes while hunting
+      if (keep < this.length) this.buffer.copyWithin(0, this.length - keep, this.length);
+      data.copy(this.buffer, keep);
+      this.length = keep + data.length;
+    }
     this.hunt();
   }
 
@@ -115,21 +128,30 @@ export class RtuFramePort extends EventEmitter {
   private hunt(): void {
     const exp = this.expected;
     if (!exp) return;
-    const candidates: { at: number; length: number; unit: number }[] = [];
-    for (let at = 0; at + EXCEPTION_FRAME_LENGTH <= this.buffer.length; at++) {
-      const fc = this.buffer[at + 1];
+    const buf = this.buffer;
+    const end = this.length;
+    // the first complete frame with a bad CRC, preferring one from the unit asked
+    let suspectAt = -1;
+    let suspectLength = 0;
+    for (let at = 0; at + EXCEPTION_FRAME_LENGTH <= end; at++) {
+      const fc = buf[at + 1];
       const length = fc === exp.fc ? exp.length : fc === (exp.fc | 0x80) ? EXCEPTION_FRAME_LENGTH : 0;
-      if (length === 0 || at + length > this.buffer.length) continue;
-      if (crcOk(this.buffer, at, length)) return this.handOver(at, length);
-      candidates.push({ at, length, unit: this.buffer[at]! });
+      if (length === 0 || at + length > end) continue;
+      if (crcOk(buf, at, length)) return this.handOver(at, length);
+      if (suspectAt < 0 || (buf[suspectAt] !== exp.unit && buf[at] === exp.unit)) {
+        suspectAt = at;
+        suspectLength = length;
+      }
     }
-    const suspect = candidates.find((c) => c.unit === exp.unit) ?? candidates[0];
-    this.silenceTimer?.cancel();
-    this.silenceTimer = undefined;
-    if (suspect) this.silenceTimer = this.clock.setTimeout(() => this.handOver(suspect.at, suspect.length), this.silenceMs);
+    if (this.silenceTimer) {
+      this.silenceTimer.cancel();
+      this.silenceTimer = undefined;
+    }
+    if (suspectAt >= 0) this.silenceTimer = this.clock.setTimeout(() => this.handOver(suspectAt, suspectLength), this.silenceMs);
   }
 
   private handOver(at: number, length: number): void {
+    // a copy: the buffer is reused for the next request while modbus-serial may hold the frame
     const frame = Buffer.from(this.buffer.subarray(at, at + length));
     this.discard();
     this.emit('data', frame);

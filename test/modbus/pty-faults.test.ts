@@ -1,6 +1,6 @@
 /**
  * The master over a real pty pair (socat), with the real serialport and modbus-serial, against
- * the simulator misbehaving the way field devices do.
+ * the simulator misbehaving the way field devices do, through both serial bindings.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../agent/core/clock.js';
 import { ModbusError } from '../../drivers/modbus/errors.js';
 import { ModbusMaster, type PortStateChange } from '../../drivers/modbus/master.js';
-import { defaultPortFactory } from '../../drivers/modbus/port-factory.js';
+import { portFactoryWith, type SerialBindingKind } from '../../drivers/modbus/port-factory.js';
 import { ModbusDeviceSim } from '../../drivers/sim/modbus-device.js';
 import { serveSimulator, startPtyPair, type PtyPair, type ServedPort } from '../../drivers/sim/modbus-pty.js';
 import { busConfig, eventually, quietLog } from './helpers.js';
@@ -22,7 +22,12 @@ const failure = (p: Promise<unknown>) =>
     (e: unknown) => e as ModbusError,
   );
 
-describe('a Modbus master on a pty pair', () => {
+// The event-loop binding the agent uses, and serialport's stock thread-pool one it replaced
+// (still selectable with FIREBREAK_SERIAL_BINDING=threadpool): both must behave the same.
+const bindings: SerialBindingKind[] = ['loop', 'threadpool'];
+
+describe.each(bindings)('a Modbus master on a pty pair (%s binding)', (binding) => {
+  const defaultPortFactory = portFactoryWith(binding);
   let pair: PtyPair;
   let served: ServedPort;
   let sim: ModbusDeviceSim;
@@ -131,7 +136,8 @@ describe('a Modbus master on a pty pair', () => {
   });
 });
 
-describe('a pty that vanishes', () => {
+describe.each(bindings)('a pty that vanishes (%s binding)', (binding) => {
+  const defaultPortFactory = portFactoryWith(binding);
   it('fails the read in flight at once, then reopens the bus by itself when the port comes back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'firebreak-pty-'));
     const links = { linkA: join(dir, 'bus'), linkB: join(dir, 'field') };

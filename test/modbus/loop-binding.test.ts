@@ -1,0 +1,68 @@
+/**
+ * The event-loop serial binding on a real pty: the line settings reach the terminal, a close
+ * we ask for is not reported as a loss, and a far end that goes away is.
+ */
+import { execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { portFactoryWith } from '../../drivers/modbus/port-factory.js';
+import type { SerialStream } from '../../drivers/modbus/rtu-port.js';
+import { startPtyPair, type PtyPair } from '../../drivers/sim/modbus-pty.js';
+import { busConfig, eventually } from './helpers.js';
+
+const open = (port: SerialStream) => new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+
+describe('the event-loop serial binding', () => {
+  let pair: PtyPair | undefined;
+  afterEach(async () => {
+    await pair?.stop();
+    pair = undefined;
+  });
+
+  it('opens the port raw at the bus baud rate, and carries bytes both ways', async () => {
+    pair = await startPtyPair();
+    const port = portFactoryWith('loop')(busConfig(pair.ptys[0], { baudRate: 19200, parity: 'even' }));
+    await open(port);
+    try {
+      // stty may open a port held with TIOCEXCL only as root; elsewhere the settings go unchecked
+      if (process.getuid?.() === 0) {
+        const stty = execFileSync('stty', ['-a', '-F', pair.ptys[0]], { encoding: 'utf8' });
+        expect(stty).toMatch(/speed 19200 baud/);
+        // (parity is not checked: Linux's pty driver refuses PARENB, `stty parenb` fails on a pty too)
+        expect(stty).toMatch(/-icanon/);
+        expect(stty).toMatch(/-echo(\s|$)/);
+      }
+      const far = portFactoryWith('loop')(busConfig(pair.ptys[1], { baudRate: 19200, parity: 'even' }));
+      await open(far);
+      const got: number[] = [];
+      far.on('data', (d) => got.push(...d));
+      port.write(Buffer.from([0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0a]));
+      expect(await eventually(() => got.length === 8, 2000)).toBe(true);
+      expect(got).toEqual([0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0a]);
+      await new Promise<void>((resolve) => far.close(() => resolve()));
+    } finally {
+      if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+    }
+  });
+
+  it('reports a close it was asked for without an error, and a vanished far end with one', async () => {
+    pair = await startPtyPair();
+    const asked = portFactoryWith('loop')(busConfig(pair.a));
+    await open(asked);
+    const askedClose: (Error | null)[] = [];
+    asked.on('close', (err) => askedClose.push(err));
+    await new Promise<void>((resolve) => asked.close(() => resolve()));
+    expect(askedClose).toEqual([null]);
+    expect(asked.isOpen).toBe(false);
+
+    const lost = portFactoryWith('loop')(busConfig(pair.a));
+    await open(lost);
+    const lostClose: (Error | null)[] = [];
+    lost.on('close', (err) => lostClose.push(err));
+    lost.on('error', () => {});
+    await pair.stop(); // socat gone: both ptys hang up, as when a USB adapter is pulled
+    pair = undefined;
+    expect(await eventually(() => lostClose.length > 0, 2000)).toBe(true);
+    expect(lostClose[0]).toBeInstanceOf(Error);
+    expect(lost.isOpen).toBe(false);
+  });
+});
