@@ -5,7 +5,7 @@
  * second), 8 GPIO inputs on the simulated backend, the uplink connected to mosquitto. The
  * figure is the child's utime + stime from /proc/<pid>/stat over the window (after 3 s of
  * start-up), as % of one core. acquisition.rssMiB: the child's peak resident set (VmHWM) at the
- * end of that run.
+ * end of that run. The agent runs with the node flags of systemd/firebreak.service's ExecStart.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,17 @@ function cpuTicks(pid: number): number {
   // fields after the command name in parentheses: utime is the 14th field, stime the 15th
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * The node flags production starts the agent with: those of ExecStart in
+ * systemd/firebreak.service, so that the bench measures the configuration a gateway runs.
+ */
+export function productionNodeFlags(): string[] {
+  const unit = readFileSync(join(packageRoot(), 'systemd', 'firebreak.service'), 'utf8');
+  const exec = /^ExecStart=\S*node\s+(.*?)\s*\S+\/cli\.js\s/m.exec(unit);
+  if (!exec) throw new Error('systemd/firebreak.service: no ExecStart running node … cli.js');
+  return exec[1]!.split(/\s+/).filter((f) => f.startsWith('--'));
 }
 
 function peakRssMiB(pid: number): number {
@@ -52,7 +63,7 @@ export async function acquisitionLoad(windowMs: number): Promise<{ cpuPercent: n
   };
   const file = join(dir, 'site.yaml');
   writeFileSync(file, stringify(site));
-  const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'agent', 'cli.js'), 'run', '--config', file], {
+  const child = spawn(process.execPath, [...productionNodeFlags(), join(packageRoot(), 'dist', 'agent', 'cli.js'), 'run', '--config', file], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, FIREBREAK_LOG_LEVEL: 'warn' },
   });
