@@ -25,8 +25,10 @@ export function serialBindingKind(env: NodeJS.ProcessEnv = process.env): SerialB
   return env.FIREBREAK_SERIAL_BINDING === 'threadpool' || process.platform !== 'linux' ? 'threadpool' : 'loop';
 }
 
+export type SerialOptions = ReturnType<typeof serialOptions>;
+
 /** serialport options for a bus; the port is opened by the master, never on construction. */
-export function serialOptions(bus: BusConfig) {
+export function serialOptions(bus: Pick<BusConfig, 'port' | 'baudRate' | 'parity' | 'dataBits' | 'stopBits'>) {
   return {
     path: bus.port,
     baudRate: bus.baudRate,
@@ -43,11 +45,13 @@ export function serialOptions(bus: BusConfig) {
  * `threadpool`: serialport's stock binding under its SerialPortStream, as `new SerialPort()` builds it.
  */
 export function portFactoryWith(kind: SerialBindingKind): PortFactory {
-  return (bus) => {
-    if (isSimPath(bus.port)) return new SerialPortStream({ ...serialOptions(bus), binding: SimBinding });
-    if (kind === 'loop') return new BindingSerialPort(EventLoopBinding as BindingInterface, serialOptions(bus));
-    return new SerialPortStream({ ...serialOptions(bus), binding: stockBinding() });
-  };
+  return (bus) => (isSimPath(bus.port) ? new SerialPortStream({ ...serialOptions(bus), binding: SimBinding }) : osSerialPort(serialOptions(bus), kind));
+}
+
+/** An OS serial port (not yet open) read and written through the binding `kind`. */
+export function osSerialPort(options: SerialOptions, kind: SerialBindingKind = serialBindingKind()): SerialStream {
+  if (kind === 'loop') return new BindingSerialPort(EventLoopBinding as BindingInterface, options);
+  return new SerialPortStream({ ...options, binding: stockBinding() });
 }
 
 /** `sim:NAME` → the simulator registered under NAME; anything else → the OS serial port. */

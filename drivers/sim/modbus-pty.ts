@@ -4,7 +4,8 @@
  * other exactly as it would open /dev/ttyUSB0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { SerialPort } from 'serialport';
+import { osSerialPort, serialOptions } from '../modbus/port-factory.js';
+import type { SerialStream } from '../modbus/rtu-port.js';
 import type { ModbusDeviceSim } from './modbus-device.js';
 
 export interface PtyPair {
@@ -65,21 +66,18 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 export interface ServedPort {
-  readonly port: SerialPort;
+  readonly port: SerialStream;
   close(): Promise<void>;
 }
 
-/** Opens `path` with the real serialport and lets `sim` answer whatever arrives on it. */
+/**
+ * Opens `path` as the agent opens a real port (the same serial binding, so the device's side of
+ * the line adds no more latency than the master's) and lets `sim` answer whatever arrives on it.
+ */
 export async function serveSimulator(sim: ModbusDeviceSim, path: string): Promise<ServedPort> {
-  const port = new SerialPort({
-    path,
-    autoOpen: false,
-    baudRate: sim.line.baudRate,
-    parity: sim.line.parity,
-    dataBits: sim.line.dataBits,
-    stopBits: sim.line.stopBits,
-  });
+  const port = osSerialPort(serialOptions({ port: path, ...sim.line }));
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  // sim.receive copies: the chunk may be the port's reused read buffer
   port.on('data', (d: Buffer) => sim.receive(d));
   // A vanished pty is reported here; the test decides what it means.
   port.on('error', () => {});
