@@ -25,7 +25,9 @@ export class LoopDelayWatch {
   }
 
   start(windowMs = 1000): void {
-    this.histogram = monitorEventLoopDelay({ resolution: 5 });
+    // 20 ms sampling: the alarm is about stalls of 100 ms and more, and a 5 ms timer woke the
+    // agent 200 times a second, more than all its Modbus traffic (measured: 3.5 % → 2.5 % CPU).
+    this.histogram = monitorEventLoopDelay({ resolution: 20 });
     this.histogram.enable();
     const h = this.histogram;
     this.timer = this.clock.setInterval(() => {
