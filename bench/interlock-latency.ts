@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { startAgent } from '../agent/app.js';
 import { Outbox } from '../agent/buffer/outbox.js';
@@ -20,6 +21,7 @@ import type { Sample } from '../agent/core/types.js';
 import { SimGpio } from '../drivers/sim/gpio-sim.js';
 import type { GpioOutputLine, OutputOptions } from '../drivers/gpio/backend.js';
 import { startBroker } from '../test/helpers/broker.js';
+import { productionNodeFlags } from './acquisition-cpu.js';
 import type { Bench } from './run.js';
 import { percentile, round } from './stats.js';
 
@@ -93,51 +95,80 @@ function edgeSource(): Worker {
   );
 }
 
+/** The measurement itself; runs in a child process started with production's node flags. */
+async function measure(dir: string): Promise<Record<string, number>> {
+  const broker = await startBroker();
+  const config = await benchSite(dir, broker.url);
+  const gpio = new TimedGpio(new SystemClock());
+  const agent = await startAgent({ config, log: createLogger('silent'), gpio });
+  const pages = operatorPages(`http://127.0.0.1:${agent.hmiPort}/api/events`);
+  try {
+    // the permit comes on once the lockout reads off: wait for that first write
+    while (gpio.permitWrites.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 500)); // pages connected, drain under way
+    // Edges for as long as the backlog drains (and at least a few seconds).
+    const latencies: number[] = [];
+    let level = false;
+    const worker = edgeSource();
+    worker.on('message', (m: number) => {
+      level = !level;
+      const before = gpio.permitWrites.length;
+      gpio.set(LOCKOUT_LINE, level); // the interrupt handler: contact → plant → relay
+      const written = gpio.permitWrites[before];
+      if (written !== undefined) latencies.push(written - m);
+    });
+    const started = Date.now();
+    let pendingAtStart = agent.uplink!.status().pending;
+    while ((agent.uplink!.status().pending > 0 || Date.now() - started < 3000) && Date.now() - started < 120_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      pendingAtStart = Math.max(pendingAtStart, agent.uplink!.status().pending);
+    }
+    worker.postMessage('stop');
+    await new Promise((r) => worker.once('exit', r));
+    if (latencies.length < 100) throw new Error(`only ${latencies.length} edges reached the relay`);
+    process.stdout.write(`  ${latencies.length} edges over ${((Date.now() - started) / 1000).toFixed(1)} s while ${pendingAtStart} backlog messages drained\n`);
+    return {
+      'interlock.latencyMs.p50': round(percentile(latencies, 50)),
+      'interlock.latencyMs.p99': round(percentile(latencies, 99)),
+      'interlock.latencyMs.max': round(Math.max(...latencies)),
+    };
+  } finally {
+    pages.kill();
+    await agent.stop('bench over');
+    await broker.stop();
+  }
+}
+
 export const interlockLatencyBench: Bench = {
   name: 'interlock-latency',
-  async run({ quick }) {
+  async run() {
+    // The backlog is written here, so the measured process does not collect its garbage.
     const dir = mkdtempSync(join(tmpdir(), 'fb-bench-latency-'));
-    const broker = await startBroker();
-    const config = await benchSite(dir, broker.url);
-    await fillBacklog(config, 1_000_000); // the same backlog in quick mode: the drain is the load
-    const gpio = new TimedGpio(new SystemClock());
-    const agent = await startAgent({ config, log: createLogger('silent'), gpio });
-    const pages = operatorPages(`http://127.0.0.1:${agent.hmiPort}/api/events`);
-    try {
-      // the permit comes on once the lockout reads off: wait for that first write
-      while (gpio.permitWrites.length === 0) await new Promise((r) => setTimeout(r, 10));
-      await new Promise((r) => setTimeout(r, 500)); // pages connected, drain under way
-      // Edges for as long as the backlog drains (and at least a few seconds).
-      const latencies: number[] = [];
-      let level = false;
-      const worker = edgeSource();
-      worker.on('message', (m: number) => {
-        level = !level;
-        const before = gpio.permitWrites.length;
-        gpio.set(LOCKOUT_LINE, level); // the interrupt handler: contact → plant → relay
-        const written = gpio.permitWrites[before];
-        if (written !== undefined) latencies.push(written - m);
-      });
-      const started = Date.now();
-      let pendingAtStart = agent.uplink!.status().pending;
-      while ((agent.uplink!.status().pending > 0 || Date.now() - started < 3000) && Date.now() - started < 120_000) {
-        await new Promise((r) => setTimeout(r, 100));
-        pendingAtStart = Math.max(pendingAtStart, agent.uplink!.status().pending);
-      }
-      worker.postMessage('stop');
-      await new Promise((r) => worker.once('exit', r));
-      if (latencies.length < 100) throw new Error(`only ${latencies.length} edges reached the relay`);
-      process.stdout.write(`  ${latencies.length} edges over ${((Date.now() - started) / 1000).toFixed(1)} s while ${pendingAtStart} backlog messages drained\n`);
-      return {
-        'interlock.latencyMs.p50': round(percentile(latencies, 50)),
-        'interlock.latencyMs.p99': round(percentile(latencies, 99)),
-        'interlock.latencyMs.max': round(Math.max(...latencies)),
-      };
-    } finally {
-      pages.kill();
-      await agent.stop('bench over');
-      await broker.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await fillBacklog(await benchSite(dir, 'mqtt://127.0.0.1:1883'), 1_000_000); // the same in quick mode: the drain is the load
+    // Same node flags as the gateway (systemd ExecStart): the young-generation size decides how
+    // long a scavenge holds the event loop, which is what this figure is about.
+    const self = fileURLToPath(import.meta.url);
+    const child = spawn(process.execPath, [...productionNodeFlags(), self, '--child', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+    const last = out.trimEnd().split('\n').at(-1) ?? '';
+    if (code !== 0 || !last.startsWith('{')) throw new Error(`latency child exited ${code}: ${out}`);
+    process.stdout.write(out.trimEnd().split('\n').slice(0, -1).map((l) => `${l}\n`).join(''));
+    return JSON.parse(last) as Record<string, number>;
   },
 };
+
+if (process.argv[2] === '--child') {
+  measure(process.argv[3]!).then(
+    (figures) => {
+      process.stdout.write(`${JSON.stringify(figures)}\n`);
+      process.exit(0);
+    },
+    (err: unknown) => {
+      process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
