@@ -1,11 +1,13 @@
 /**
- * The platform's broker for the agent benches: mosquitto in its own process, so that the
- * agent's CPU figures carry no broker work (the embedded aedes stands in where mosquitto is
- * not installed, and then shares the process it runs in).
+ * The platform's broker for the benches: mosquitto in its own process on a free loopback port
+ * (as test/helpers/broker.ts starts it), so the agent's CPU figures carry no broker work; the
+ * embedded aedes stands in where mosquitto is not installed, and then shares the process.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDemoBroker } from '../agent/demo/broker.js';
 
 export interface BenchBroker {
@@ -14,7 +16,7 @@ export interface BenchBroker {
   stop(): Promise<void>;
 }
 
-const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
+const MOSQUITTO = [process.env.MOSQUITTO, '/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find((p): p is string => !!p && existsSync(p));
 
 export async function startBenchBroker(): Promise<BenchBroker> {
   if (!MOSQUITTO) {
@@ -22,7 +24,10 @@ export async function startBenchBroker(): Promise<BenchBroker> {
     return { url: `mqtt://127.0.0.1:${b.port}`, kind: 'aedes', stop: () => b.close() };
   }
   const port = await freePort();
-  const child = spawn(MOSQUITTO, ['-p', String(port)], { stdio: 'ignore' });
+  const dir = mkdtempSync(join(tmpdir(), 'fb-bench-mosquitto-'));
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', ''].join('\n'));
+  const child = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
   const until = Date.now() + 5000;
   while (!(await canConnect(port))) {
     if (Date.now() > until || child.exitCode !== null) throw new Error('mosquitto did not start');
@@ -31,7 +36,10 @@ export async function startBenchBroker(): Promise<BenchBroker> {
   return {
     url: `mqtt://127.0.0.1:${port}`,
     kind: 'mosquitto',
-    stop: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
+    stop: async () => {
+      if (child.exitCode === null) await new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM')));
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -20,7 +20,7 @@ import { packageRoot } from '../agent/core/paths.js';
 import type { Sample } from '../agent/core/types.js';
 import { SimGpio } from '../drivers/sim/gpio-sim.js';
 import type { GpioOutputLine, OutputOptions } from '../drivers/gpio/backend.js';
-import { startBroker } from '../test/helpers/broker.js';
+import { startBenchBroker } from './bench-broker.js';
 import { productionNodeFlags } from './acquisition-cpu.js';
 import type { Bench } from './run.js';
 import { percentile, round } from './stats.js';
@@ -97,7 +97,7 @@ function edgeSource(): Worker {
 
 /** The measurement itself; runs in a child process started with production's node flags. */
 async function measure(dir: string): Promise<Record<string, number>> {
-  const broker = await startBroker();
+  const broker = await startBenchBroker();
   const config = await benchSite(dir, broker.url);
   const gpio = new TimedGpio(new SystemClock());
   const agent = await startAgent({ config, log: createLogger('silent'), gpio });

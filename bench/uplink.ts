@@ -20,11 +20,11 @@ import { openBenchOutbox } from './buffer-ingest.js';
 import { LoopStallWatch } from './uplink-loop-stall.js';
 import type { Bench } from './run.js';
 import { median, round } from './stats.js';
-import { startUplinkBroker, type UplinkBenchBroker } from './uplink-broker.js';
+import { startBenchBroker, type BenchBroker } from './bench-broker.js';
 
 const BACKLOG = 1_000_000;
 
-async function drainOnce(broker: UplinkBenchBroker, run: number): Promise<{ perSec: number; stallMs: number }> {
+async function drainOnce(broker: BenchBroker, run: number): Promise<{ perSec: number; stallMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'fb-bench-drain-'));
   const path = join(dir, 'buffer.db');
   await writeBacklog(path, BACKLOG);
@@ -76,7 +76,7 @@ function writeBacklog(path: string, samples: number): Promise<void> {
 export const uplinkBench: Bench = {
   name: 'uplink',
   async run({ quick }) {
-    const broker = await startUplinkBroker();
+    const broker = await startBenchBroker();
     try {
       const runs: { perSec: number; stallMs: number }[] = [];
       for (let i = 0; i < (quick ? 1 : 3); i++) runs.push(await drainOnce(broker, i));
