@@ -25,6 +25,10 @@ describe('the site file', () => {
     expect(readFileSync(`${here}../../config/site.example.yaml`, 'utf8')).toBe(readFileSync(sharedExample, 'utf8'));
   });
 
+  it.runIf(existsSync(`${here}../../../shared/spec/uplink-v1.schema.json`))('keeps its copy of the uplink contract schema identical to shared/spec', () => {
+    expect(readFileSync(`${here}../../schema/uplink-v1.floor.schema.json`, 'utf8')).toBe(readFileSync(`${here}../../../shared/spec/uplink-v1.schema.json`, 'utf8'));
+  });
+
   it('lists every mistake in the file at once, each with its path, what is allowed and what was found', () => {
     const problems = lines(`version: 1
 site: { enterprise: "91130100MA0EXAMPLE", gateway: GW1 }

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
-const floorPath = '/work/shared/spec/uplink-v1.schema.json';
+// ../shared beside the checkout, as in development and CI; the project's own copy elsewhere
+const floorPath = fileURLToPath(new URL('../../../shared/spec/uplink-v1.schema.json', import.meta.url));
 const projectPath = fileURLToPath(new URL('../../schema/uplink-v1.schema.json', import.meta.url));
 const projectFloorCopy = fileURLToPath(new URL('../../schema/uplink-v1.floor.schema.json', import.meta.url));
 
