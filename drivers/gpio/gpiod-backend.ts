@@ -12,6 +12,7 @@ import type { Clock, Timer } from '../../agent/core/clock.js';
 import type { Logger } from '../../agent/core/log.js';
 import type { EdgeListener, GpioBackend, GpioInputLine, GpioOutputLine, InputOptions, OutputOptions } from './backend.js';
 import { gpiogetArgs, gpiomonArgs, gpiosetArgs, headerChip, parseGpiodetect, parseGpiodVersion, parseGpioget, parseGpiomonLine, type GpiodMajor } from './gpiod-tools.js';
+import { ContactDebouncer } from './debounce.js';
 
 export interface GpiodOptions {
   major: GpiodMajor;
@@ -71,11 +72,7 @@ export function probeGpiod(opts: { env?: NodeJS.ProcessEnv; chip?: string } = {}
 interface Monitor {
   line: number;
   opts: InputOptions;
-  listener: EdgeListener;
-  raw: boolean;
-  reported: boolean;
-  edgeAt: number;
-  settle?: Timer;
+  contact: ContactDebouncer;
   child?: ChildProcess;
   restart?: Timer;
 }
@@ -108,11 +105,11 @@ export class GpiodGpioBackend implements GpioBackend {
     const level = parseGpioget(out, 1);
     if (!level) throw new Error(`gpioget ${this.opts.chip} ${line}: unexpected output "${out.trim()}"`);
     const raw = level[0]!;
-    const m: Monitor = { line, opts, listener: onEdge, raw, reported: raw !== opts.activeLow, edgeAt: 0 };
+    const m: Monitor = { line, opts, contact: new ContactDebouncer(opts, onEdge, this.opts.clock, raw) };
     this.monitors.add(m);
     this.startMonitor(m);
     return {
-      read: () => m.reported,
+      read: () => m.contact.reported,
       close: () => this.stopMonitor(m),
     };
   }
@@ -152,7 +149,7 @@ export class GpiodGpioBackend implements GpioBackend {
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-500)));
     createInterface({ input: child.stdout! }).on('line', (text) => {
       const ev = parseGpiomonLine(this.opts.major, text);
-      if (ev && ev.line === m.line) this.onEdge(m, ev.rising, this.wallTime(ev.ms));
+      if (ev && ev.line === m.line) m.contact.edge(ev.rising, this.wallTime(ev.ms));
     });
     child.once('error', (err) => this.opts.log.error({ line: m.line, err: err.message }, 'gpiomon could not start'));
     child.once('exit', (code, signal) => {
@@ -172,25 +169,9 @@ export class GpiodGpioBackend implements GpioBackend {
     return now - (this.monotonicMs() - ms);
   }
 
-  private onEdge(m: Monitor, high: boolean, t: number): void {
-    if (m.raw === high) return;
-    if (!m.settle) m.edgeAt = t;
-    m.raw = high;
-    m.settle?.cancel();
-    const settled = () => {
-      m.settle = undefined;
-      const logical = m.raw !== m.opts.activeLow;
-      if (logical === m.reported) return;
-      m.reported = logical;
-      m.listener(logical, m.edgeAt);
-    };
-    if (m.opts.debounceMs === 0) settled();
-    else m.settle = this.opts.clock.setTimeout(settled, m.opts.debounceMs);
-  }
-
   private stopMonitor(m: Monitor): Promise<void> {
     this.monitors.delete(m);
-    m.settle?.cancel();
+    m.contact.cancel();
     m.restart?.cancel();
     return kill(m.child);
   }

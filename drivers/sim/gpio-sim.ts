@@ -3,19 +3,13 @@
  * injected clock, and relays whose levels can be read back. Levels driven here are electrical
  * (true = line high); the backend applies active-low like the real one.
  */
-import type { Clock, Timer } from '../../agent/core/clock.js';
+import type { Clock } from '../../agent/core/clock.js';
 import type { EdgeListener, GpioBackend, GpioInputLine, GpioOutputLine, InputOptions, OutputOptions } from '../gpio/backend.js';
+import { ContactDebouncer } from '../gpio/debounce.js';
 
 interface SimInput {
   opts: InputOptions;
-  listener: EdgeListener;
-  /** electrical level on the wire */
-  raw: boolean;
-  /** logical level reported after debounce */
-  reported: boolean;
-  /** time of the first edge of a bouncing transition: the interrupt time */
-  edgeAt: number;
-  settle?: Timer;
+  contact: ContactDebouncer;
   closed: boolean;
 }
 
@@ -31,13 +25,13 @@ export class SimGpio implements GpioBackend {
 
   input(line: number, opts: InputOptions, onEdge: EdgeListener): GpioInputLine {
     const raw = this.levels.get(line) ?? opts.activeLow; // pulled up when active-low, else down: contact open
-    const input: SimInput = { opts, listener: onEdge, raw, reported: raw !== opts.activeLow, edgeAt: 0, closed: false };
+    const input: SimInput = { opts, contact: new ContactDebouncer(opts, onEdge, this.clock, raw), closed: false };
     this.inputs.set(line, input);
     return {
-      read: () => input.reported,
+      read: () => input.contact.reported,
       close: () => {
         input.closed = true;
-        input.settle?.cancel();
+        input.contact.cancel();
       },
     };
   }
@@ -59,7 +53,7 @@ export class SimGpio implements GpioBackend {
   }
 
   async close(): Promise<void> {
-    for (const i of this.inputs.values()) i.settle?.cancel();
+    for (const i of this.inputs.values()) i.contact.cancel();
     this.inputs.clear();
   }
 
@@ -73,19 +67,8 @@ export class SimGpio implements GpioBackend {
   drive(line: number, high: boolean): void {
     this.levels.set(line, high);
     const input = this.inputs.get(line);
-    if (!input || input.closed || input.raw === high) return;
-    if (!input.settle) input.edgeAt = this.clock.now();
-    input.raw = high;
-    input.settle?.cancel();
-    const settled = () => {
-      input.settle = undefined;
-      const logical = input.raw !== input.opts.activeLow;
-      if (logical === input.reported) return;
-      input.reported = logical;
-      input.listener(logical, input.edgeAt);
-    };
-    if (input.opts.debounceMs === 0) settled();
-    else input.settle = this.clock.setTimeout(settled, input.opts.debounceMs);
+    if (!input || input.closed) return;
+    input.contact.edge(high, this.clock.now());
   }
 
   /** A contact that chatters `bounces` times, 1 ms apart, before settling at `active`. */
