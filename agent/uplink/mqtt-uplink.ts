@@ -3,7 +3,8 @@
  * connection (state, will, birth, health, commands) and hands the outbox's messages to
  * Delivery, which keeps at most `window` of them in flight.
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { connectMqtt } from './mqtt-connect.js';
 import type { Clock, Timer } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { Sample } from '../core/types.js';
@@ -130,7 +131,7 @@ export class MqttUplink implements Destination {
       const will = { topic: this.topics.state, payload: JSON.stringify(msg.state(false, this.o.clock.now(), this.o.bootId)) };
       const opts = await connectOptions(this.o.config, this.clientId, will);
       if (gen !== this.gen) return;
-      client = (this.o.connect ?? mqtt.connect)(this.o.config.url, opts);
+      client = (this.o.connect ?? connectMqtt)(this.o.config.url, opts);
     } catch (err) {
       // a missing password or certificate file: say which, never its content
       this.log.error({ err: (err as Error).message }, 'cannot prepare the mqtt connection');

@@ -1,0 +1,50 @@
+/**
+ * Opens an mqtt.js client on a plain TCP or TLS socket, for the two URL forms a site file
+ * allows (mqtt://host:port, mqtts://host:port). `mqtt.connect` would load every transport
+ * mqtt.js knows (WebSocket, SOCKS, WeChat and Alipay mini-programs): about 4 MiB of a gateway's
+ * memory for code the agent never runs.
+ */
+import { createConnection } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { IClientOptions, MqttClient as MqttClientType } from 'mqtt';
+import clientModule from 'mqtt/lib/client';
+
+// CommonJS with `exports.default`: under NodeNext the class is `.default`
+const MqttClient = (clientModule as unknown as { default: typeof MqttClientType }).default;
+
+export interface BrokerAddress {
+  tls: boolean;
+  host: string;
+  port: number;
+}
+
+/** mqtt://host[:port] or mqtts://host[:port]; user and password belong in the site file's fields */
+export function brokerAddress(url: string): BrokerAddress {
+  const u = new URL(url);
+  const tls = u.protocol === 'mqtts:';
+  if (!tls && u.protocol !== 'mqtt:') throw new Error(`broker url must start with mqtt:// or mqtts:// (got ${u.protocol})`);
+  if (!u.hostname) throw new Error('broker url has no host');
+  // IPv6 literals come back in brackets
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { tls, host, port: u.port ? Number(u.port) : tls ? 8883 : 1883 };
+}
+
+export function connectMqtt(url: string, opts: IClientOptions): MqttClientType {
+  const at = brokerAddress(url);
+  // socket errors (refused, a certificate refused either way) reach the client's 'error' event
+  // through mqtt.js's own stream handler, and the socket's close ends the attempt
+  const build = (): Duplex => {
+    if (!at.tls) return createConnection({ host: at.host, port: at.port });
+    return tlsConnect({
+      host: at.host,
+      port: at.port,
+      servername: opts.servername ?? (/^[\d.:]+$/.test(at.host) ? undefined : at.host),
+      ca: opts.ca,
+      cert: opts.cert,
+      key: opts.key,
+      rejectUnauthorized: opts.rejectUnauthorized !== false,
+    });
+  };
+  return new MqttClient(build, { ...opts, protocol: at.tls ? 'mqtts' : 'mqtt', host: at.host, port: at.port });
+}
