@@ -20,6 +20,7 @@ import type { GpioBackend } from '../drivers/gpio/backend.js';
 import { selectGpioBackend } from '../drivers/gpio/select.js';
 import type { SiteSimulator } from '../drivers/sim/site-simulator.js';
 import { EX_UNAVAILABLE } from './cli/exit-codes.js';
+import { StartupError } from './core/startup-error.js';
 // The operator page, the Node-RED feed, the Hebei uplink and the simulators are loaded only
 // when the site file asks for them: a gateway without them need not hold their modules
 // (measured: the agent's resident memory is the bench target acquisition.rssMiB).
@@ -38,14 +39,7 @@ export interface AgentOptions {
   bootId?: string;
 }
 
-export class StartupError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
+export { StartupError };
 
 export interface Agent {
   readonly bootId: string;

@@ -2,12 +2,14 @@
  * `firebreak run`: load the site file (refuse a bad one with the full list and exit 78), start
  * the agent, and stop it cleanly on SIGTERM or SIGINT.
  */
-import { formatProblem, loadSiteFile } from '../config/load.js';
+import { formatProblem, type LoadResult } from '../config/problem.js';
+import { loadSiteFileIsolated } from '../config/load-isolated.js';
 import type { SiteConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { SystemClock } from '../core/clock.js';
 import { SdNotify } from '../core/sd-notify.js';
-import { startAgent, StartupError, type Agent } from '../app.js';
+import { StartupError } from '../core/startup-error.js';
+import type { Agent } from '../app.js';
 import { EX_CONFIG, EX_SOFTWARE } from './exit-codes.js';
 
 export interface RunOptions {
@@ -17,8 +19,8 @@ export interface RunOptions {
   err: (line: string) => void;
 }
 
-export async function loadOrExplain(file: string, err: (line: string) => void): Promise<SiteConfig | undefined> {
-  const r = await loadSiteFile(file);
+export async function loadOrExplain(file: string, err: (line: string) => void, load: (file: string) => Promise<LoadResult> = async (f) => (await import('../config/load.js')).loadSiteFile(f)): Promise<SiteConfig | undefined> {
+  const r = await load(file);
   if (r.ok) return r.config;
   err(`${file}: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}; not starting:`);
   for (const p of r.problems) err(formatProblem(p));
@@ -26,8 +28,11 @@ export async function loadOrExplain(file: string, err: (line: string) => void): 
 }
 
 export async function runCommand(o: RunOptions): Promise<number> {
-  const config = await loadOrExplain(o.configFile, o.err);
+  // The YAML parser and the schema stay in a worker that exits; the agent's modules load after
+  // it has gone, so that the two never sit in memory together.
+  const config = await loadOrExplain(o.configFile, o.err, loadSiteFileIsolated);
   if (!config) return EX_CONFIG;
+  const { startAgent } = await import('../app.js');
   const log = createLogger();
   // Under systemd (Type=notify): pings start before the start-up so a slow start is watched too;
   // READY=1 once every part runs, STOPPING=1 on the signal. Outside systemd these are no-ops.

@@ -5,17 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
-import { SiteConfigSchema, type SiteConfig } from './schema.js';
+import { SiteConfigSchema } from './schema.js';
+import { formatProblem, type ConfigProblem, type LoadResult } from './problem.js';
 
-export interface ConfigProblem {
-  /** `devices[1].points[0].register.address` */
-  path: string;
-  message: string;
-  /** 1-based line in the file, when known */
-  line?: number;
-}
-
-export type LoadResult = { ok: true; config: SiteConfig } | { ok: false; problems: ConfigProblem[] };
+export { formatProblem, type ConfigProblem, type LoadResult };
 
 export class ConfigError extends Error {
   constructor(
@@ -26,9 +19,6 @@ export class ConfigError extends Error {
   }
 }
 
-export function formatProblem(p: ConfigProblem): string {
-  return `${p.path || '(file)'}: ${p.message}${p.line ? ` [line ${p.line}]` : ''}`;
-}
 
 export async function loadSiteFile(file: string): Promise<LoadResult> {
   let text: string;

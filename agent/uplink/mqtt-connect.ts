@@ -4,8 +4,8 @@
  * mqtt.js knows (WebSocket, SOCKS, WeChat and Alipay mini-programs): about 4 MiB of a gateway's
  * memory for code the agent never runs.
  */
+import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { IClientOptions, MqttClient as MqttClientType } from 'mqtt';
 import clientModule from 'mqtt/lib/client';
@@ -36,7 +36,9 @@ export function connectMqtt(url: string, opts: IClientOptions): MqttClientType {
   // through mqtt.js's own stream handler, and the socket's close ends the attempt
   const build = (): Duplex => {
     if (!at.tls) return createConnection({ host: at.host, port: at.port });
-    return tlsConnect({
+    // node:tls (and OpenSSL's TLS set-up) only for mqtts: a plain-TCP gateway never maps it in
+    const tls = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+    return tls.connect({
       host: at.host,
       port: at.port,
       servername: opts.servername ?? (/^[\d.:]+$/.test(at.host) ? undefined : at.host),
