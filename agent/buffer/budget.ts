@@ -29,8 +29,14 @@ export interface BudgetDeps {
 /** the most rows one eviction transaction deletes: keeps transactions short on the thread pool */
 const MAX_ROWS_PER_STEP = 2000;
 
+/** measure the file at least this often, however little was written */
+const MEASURE_EVERY_MS = 30_000;
+
 export class Budget {
   lastUsedBytes = 0;
+  /** bytes of message bodies committed since the file was last measured */
+  private writtenSince = 0;
+  private measuredAt = -Infinity;
   private running: Promise<void> | undefined;
   private stuck = false;
   /** start evicting above this, leaving room for the commits until the next check */
@@ -44,7 +50,18 @@ export class Budget {
     this.low = this.high - Math.max(16 * 1024, d.limitBytes * 0.05);
   }
 
+  /** the outbox tells how many body bytes it just committed */
+  noteWritten(bytes: number): void {
+    this.writtenSince += bytes;
+  }
+
+  /**
+   * Measure the file and make room if it is near its limit. Skipped (no trip to SQLite's thread)
+   * while even twice the bytes written since the last measurement (rows, indexes and page slack
+   * included) would leave the file below the eviction threshold, for at most MEASURE_EVERY_MS.
+   */
   check(): Promise<void> {
+    if (this.running === undefined && this.lastUsedBytes + 2 * this.writtenSince < this.high && this.d.now() - this.measuredAt < MEASURE_EVERY_MS) return Promise.resolve();
     this.running ??= this.run()
       .catch((err: unknown) => this.d.log.error({ err }, 'disk budget check failed'))
       .finally(() => (this.running = undefined));
@@ -77,6 +94,8 @@ export class Budget {
   private async run(): Promise<void> {
     let threshold = this.high;
     for (let i = 0; i < 1000; i++) {
+      this.writtenSince = 0;
+      this.measuredAt = this.d.now();
       const u = await this.d.queue.run(() => this.d.store.usedBytes());
       this.lastUsedBytes = u.used;
       if (u.used <= threshold) {
