@@ -4,7 +4,7 @@
  * mirrors it: outputs to their safe state first, each part stopped in its own try, the buffer
  * flushed and closed last, all within a deadline.
  */
-import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Outbox } from './buffer/outbox.js';
 import type { SiteConfig } from './config/schema.js';
 import { SystemClock, type Clock } from './core/clock.js';
@@ -71,7 +71,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   const clock = opts.clock ?? new SystemClock();
   const log = opts.log;
   const config = opts.simulate ? simulatedConfig(opts.config) : opts.config;
-  const bootId = opts.bootId ?? randomBytes(6).toString('hex');
+  const bootId = opts.bootId ?? newBootId();
   const stops: [string, () => Promise<void> | void][] = [];
 
   try {
@@ -261,4 +261,19 @@ function busHealth(acquisition: ModbusAcquisition): Record<string, Record<string
     devices[d.id] = { unitId: d.unitId, ok: d.ok, transactions: d.transactions, timeouts: d.timeouts, crcErrors: d.crcErrors, exceptions: d.exceptions, lastAnswer: d.lastAnswer };
   }
   return buses;
+}
+
+/**
+ * Six random bytes from the kernel, in hex. Not node:crypto: its first use sets up OpenSSL,
+ * ~2 MiB of a gateway's memory that a plain-TCP agent has no other use for.
+ */
+function newBootId(): string {
+  const id = Buffer.alloc(6);
+  const fd = openSync('/dev/urandom', 'r');
+  try {
+    readSync(fd, id, 0, id.length, null);
+  } finally {
+    closeSync(fd);
+  }
+  return id.toString('hex');
 }

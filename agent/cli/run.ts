@@ -5,9 +5,7 @@
 import { formatProblem, type LoadResult } from '../config/problem.js';
 import { loadSiteFileIsolated } from '../config/load-isolated.js';
 import type { SiteConfig } from '../config/schema.js';
-import { createLogger, type Logger } from '../core/log.js';
-import { SystemClock } from '../core/clock.js';
-import { SdNotify } from '../core/sd-notify.js';
+import type { Logger } from '../core/log.js';
 import { StartupError } from '../core/startup-error.js';
 import type { Agent } from '../app.js';
 import { EX_CONFIG, EX_SOFTWARE } from './exit-codes.js';
@@ -32,7 +30,12 @@ export async function runCommand(o: RunOptions): Promise<number> {
   // it has gone, so that the two never sit in memory together.
   const config = await loadOrExplain(o.configFile, o.err, loadSiteFileIsolated);
   if (!config) return EX_CONFIG;
-  const { startAgent } = await import('../app.js');
+  const [{ startAgent }, { createLogger }, { SystemClock }, { SdNotify }] = await Promise.all([
+    import('../app.js'),
+    import('../core/log.js'),
+    import('../core/clock.js'),
+    import('../core/sd-notify.js'),
+  ]);
   const log = createLogger();
   // Under systemd (Type=notify): pings start before the start-up so a slow start is watched too;
   // READY=1 once every part runs, STOPPING=1 on the signal. Outside systemd these are no-ops.

@@ -9,7 +9,8 @@ import type { LoadResult } from './problem.js';
 
 export function loadSiteFileIsolated(file: string): Promise<LoadResult> {
   return new Promise<LoadResult>((resolve, reject) => {
-    const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: file });
+    // a small young generation: the worker's garbage is one parse, and its peak adds to the agent's
+    const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: file, resourceLimits: { maxYoungGenerationSizeMb: 1 } });
     let result: LoadResult | undefined;
     worker.once('message', (m: LoadResult) => (result = m));
     worker.once('error', reject);
