@@ -25,7 +25,7 @@ export interface SimChildArgs {
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as SimChildArgs;
-  const sim = new ModbusDeviceSim({ wireTime: args.wireTime, frameByLength: !args.wireTime, line: { baudRate: args.baudRate } });
+  const sim = new ModbusDeviceSim({ wireTime: args.wireTime, frameByLength: !args.wireTime, preciseTiming: args.wireTime, line: { baudRate: args.baudRate } });
   const words = Array.from({ length: args.registers }, (_, i) => 1000 + i);
   for (const u of args.units) sim.unit(u).setRegisters('holding', 0, words);
   for (const u of args.silent ?? []) sim.unit(u).fault({ kind: 'silence' });

@@ -24,17 +24,28 @@ export interface ModbusDeviceSimOptions {
    * (>= 2 ms, 4 ms at 9600) capped a pty pair at about 100 transactions/s.
    */
   frameByLength?: boolean;
+  /**
+   * With a real clock: send each reply at its due time to within a few tenths of a millisecond
+   * (a timer to just before, then event-loop turns until due). Node timers alone fire up to a
+   * millisecond late, which a bench of bus efficiency would blame on the master (default false).
+   */
+  preciseTiming?: boolean;
 }
 
 export type TransmitListener = (bytes: Buffer) => void;
 
 const DEFAULT_NOISE = [0x00, 0xff, 0xfe];
+/** preciseTiming: how long before the due time the timer fires (node timers run up to ~1 ms late) */
+const PRECISE_LEAD_MS = 1.5;
 
 export class ModbusDeviceSim {
   readonly line: LineSettings;
   private readonly clock: Clock;
   private readonly wireTime: boolean;
   private readonly frameByLength: boolean;
+  private readonly preciseTiming: boolean;
+  /** bumped by close(): replies still waiting for their due time are dropped */
+  private generation = 0;
   private readonly units = new Map<number, SimUnit>();
   private readonly listeners = new Set<TransmitListener>();
   private readonly pending = new Set<Timer>();
@@ -51,6 +62,7 @@ export class ModbusDeviceSim {
     this.line = { ...DEFAULT_LINE, ...opts.line };
     this.wireTime = opts.wireTime ?? true;
     this.frameByLength = opts.frameByLength ?? false;
+    this.preciseTiming = opts.preciseTiming ?? false;
   }
 
   /** The unit with this id, created on first use. */
@@ -93,6 +105,7 @@ export class ModbusDeviceSim {
 
   /** Cancels every reply still on its way. */
   close(): void {
+    this.generation++;
     this.gapTimer?.cancel();
     for (const t of this.pending) t.cancel();
     this.pending.clear();
@@ -139,9 +152,27 @@ export class ModbusDeviceSim {
     const due = this.wireTime ? wireMs(this.line, frame.length + reply.length) + 2 * frameGapMs(this.line) : 0;
     const elapsed = this.clock.monotonic() - startedAt;
     const delay = Math.max(0, due - elapsed) + (fault?.kind === 'late' ? fault.ms : 0);
+    const send = () => {
+      for (const l of this.listeners) l(Buffer.from(reply));
+    };
+    if (this.preciseTiming && delay > 0) {
+      const dueAt = this.clock.monotonic() + delay;
+      const generation = this.generation;
+      const spin = () => {
+        if (generation !== this.generation) return;
+        if (this.clock.monotonic() >= dueAt) send();
+        else setImmediate(spin);
+      };
+      const early = this.clock.setTimeout(() => {
+        this.pending.delete(early);
+        spin();
+      }, Math.max(0, delay - PRECISE_LEAD_MS));
+      this.pending.add(early);
+      return;
+    }
     const timer = this.clock.setTimeout(() => {
       this.pending.delete(timer);
-      for (const l of this.listeners) l(Buffer.from(reply));
+      send();
     }, delay);
     this.pending.add(timer);
   }

@@ -35,6 +35,24 @@ describe('the Modbus RTU bus simulator', () => {
     expect(crcOk(out[0]!.bytes, 0, out[0]!.bytes.length)).toBe(true);
   });
 
+
+  it('with precise timing on the real clock, never answers before the wire time has passed (node timers alone may fire early)', async () => {
+    const sim = new ModbusDeviceSim({ line: { baudRate: 19200 }, preciseTiming: true });
+    sim.unit(1).setRegisters('holding', 0, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // (8 + 25 bytes) × 10 bits / 19200 + 2 × 3.5 chars = 17.19 + 3.65 = 20.83 ms
+    const dueMs = (33 * 10 * 1000) / 19200 + (2 * 3.5 * 10 * 1000) / 19200;
+    const early: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const took = await new Promise<number>((resolve) => {
+        const off = sim.onTransmit(() => (off(), resolve(performance.now() - t0)));
+        sim.receive(readHolding(1, 0, 10));
+      });
+      if (took < dueMs) early.push(took);
+    }
+    sim.close();
+    expect(early).toEqual([]);
+  });
   it('counts 11 bits a character with even parity', () => {
     const { clock, sim, out } = rig({ line: { baudRate: 9600, parity: 'even' } });
     sim.unit(1);
