@@ -5,6 +5,7 @@
  */
 import type { PlantEvent, Sample } from '../core/types.js';
 import type { StoredMessage } from '../buffer/types.js';
+import { releaseDecoded } from '../buffer/sample-codec.js';
 
 export interface StateMessage {
   online: boolean;
@@ -93,6 +94,17 @@ export function fromStored(m: StoredMessage, bootId: string, hist: boolean): Dat
   return m.stream === 'data'
     ? { kind: 'data', seq: m.seq, bootId, hist, samples: m.samples }
     : { kind: 'events', seq: m.seq, bootId, hist, events: m.events };
+}
+
+/**
+ * The payload of a stored message as published: fromStored's JSON. The decoded samples are
+ * given back once serialised (see releaseDecoded in sample-codec.ts): a message is published
+ * once, and a resend reads it from the outbox again.
+ */
+export function storedPayload(m: StoredMessage, bootId: string, hist: boolean): string {
+  const payload = JSON.stringify(fromStored(m, bootId, hist));
+  if (m.stream === 'data') releaseDecoded(m.samples);
+  return payload;
 }
 
 export function health(

@@ -183,7 +183,7 @@ export class MqttUplink implements Destination {
 
   private publishStored(client: MqttClient, m: StoredMessage, hist: boolean, done: (err?: Error) => void): void {
     const topic = m.stream === 'data' ? this.topics.data : this.topics.events;
-    client.publish(topic, JSON.stringify(msg.fromStored(m, this.o.bootId, hist)), { qos: 1 }, (err) => done(err ?? undefined));
+    client.publish(topic, msg.storedPayload(m, this.o.bootId, hist), { qos: 1 }, (err) => done(err ?? undefined));
   }
 
   private publishJson(client: MqttClient, topic: string, body: object, qos: 0 | 1, retain = false): void {

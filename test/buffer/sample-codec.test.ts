@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../agent/core/types.js';
 import { decodeData, encodeData } from '../../agent/buffer/codec.js';
 import { PointDictionary } from '../../agent/buffer/point-dictionary.js';
-import { COMPACT } from '../../agent/buffer/sample-codec.js';
+import { COMPACT, releaseDecoded } from '../../agent/buffer/sample-codec.js';
 
 const T0 = Date.UTC(2026, 5, 21, 8, 0, 0);
 
@@ -54,6 +54,21 @@ describe('stored data batches', () => {
       expect(r.compact).toBe(false);
       expect(r.back).toEqual([s]);
     }
+  });
+
+  it('a decoded batch can be given back once serialised; no other array is touched', () => {
+    const samples: Sample[] = [0, 1, 2].map((k) => ({ p: 'dc1.dp', t: T0 + k, v: 800 + k, q: 'good' }));
+    const dict = new PointDictionary();
+    const body = encodeData(samples, T0, dict);
+    const back = decodeData(body, T0, dict);
+    const json = JSON.stringify(back);
+    releaseDecoded(back);
+    expect(back).toEqual([]);
+    expect(JSON.parse(json)).toEqual(samples);
+    // the caller's own batch, and a second decode of the same body, stay whole
+    releaseDecoded(samples);
+    expect(samples).toHaveLength(3);
+    expect(decodeData(body, T0, dict)).toEqual(samples);
   });
 
   it('a point numbered in a batch that was never committed is taken back', () => {
