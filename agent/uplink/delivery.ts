@@ -138,18 +138,21 @@ export class Delivery {
   }
 
   private send(m: StoredMessage, hist: boolean, replay: boolean): void {
-    const key = `${replay ? 'r' : 'q'}:${m.stream}:${m.seq}`;
+    const { stream, seq } = m;
+    const key = `${replay ? 'r' : 'q'}:${stream}:${seq}`;
     if (this.inflight.has(key)) return;
     const gen = this.gen;
     this.inflight.add(key);
+    // the callback holds the stream and seq, not the message: nothing of the message (its
+    // decoded samples) has to outlive its encoding while it waits a window's worth for its PUBACK
     this.publish!(m, hist, (err) => {
       if (gen !== this.gen) return;
       this.inflight.delete(key);
       if (err) {
         // not acknowledged: it stays pending in the cursor and goes out again after the next connect
-        this.log.warn({ err: err.message, stream: m.stream, seq: m.seq }, 'publish not acknowledged');
+        this.log.warn({ err: err.message, stream, seq }, 'publish not acknowledged');
       } else {
-        this.cursor.ack(m.stream, m.seq);
+        this.cursor.ack(stream, seq);
       }
       this.pump();
     });
