@@ -5,7 +5,7 @@
  * its wall-clock time; the relay write is timed where the GPIO backend writes it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,6 +127,8 @@ async function measure(dir: string): Promise<Record<string, number>> {
     worker.postMessage('stop');
     await new Promise((r) => worker.once('exit', r));
     if (latencies.length < 100) throw new Error(`only ${latencies.length} edges reached the relay`);
+    // FIREBREAK_BENCH_LATENCIES=file appends every latency: pooled over runs on a noisy machine
+    if (process.env.FIREBREAK_BENCH_LATENCIES) appendFileSync(process.env.FIREBREAK_BENCH_LATENCIES, latencies.map((x) => `${x.toFixed(3)}\n`).join(''));
     process.stdout.write(`  ${latencies.length} edges over ${((Date.now() - started) / 1000).toFixed(1)} s while ${pendingAtStart} backlog messages drained\n`);
     return {
       'interlock.latencyMs.p50': round(percentile(latencies, 50)),
@@ -149,7 +151,9 @@ export const interlockLatencyBench: Bench = {
     // Same node flags as the gateway (systemd ExecStart): the young-generation size decides how
     // long a scavenge holds the event loop, which is what this figure is about.
     const self = fileURLToPath(import.meta.url);
-    const child = spawn(process.execPath, [...productionNodeFlags(), self, '--child', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // FIREBREAK_BENCH_CHILD_FLAGS adds node flags for a look inside (--cpu-prof, --trace-gc)
+    const extra = (process.env.FIREBREAK_BENCH_CHILD_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...productionNodeFlags(), ...extra, self, '--child', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', r));
