@@ -6,7 +6,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { PlantEvent, Sample } from '../core/types.js';
 import type { PointDictionary } from './point-dictionary.js';
-import { COMPACT, decodeSamples, encodeSamples } from './sample-codec.js';
+import { COMPACT, decodeSamples, encodeSamples, samplesJson } from './sample-codec.js';
 
 export function encodeBody(items: readonly unknown[]): Buffer {
   return deflateRawSync(Buffer.from(JSON.stringify(items)));
@@ -22,6 +22,11 @@ export function encodeData(samples: readonly Sample[], created: number, dict: Po
 
 export function decodeData(body: Buffer, created: number, dict: PointDictionary): Sample[] {
   return body[0] === COMPACT ? decodeSamples(body, created, dict) : decodeBody<Sample>(body);
+}
+
+/** the stored batch as the JSON array of its samples, as the uplink publishes it */
+export function dataJson(body: Buffer, created: number, dict: PointDictionary): string {
+  return body[0] === COMPACT ? samplesJson(body, created, dict) : inflateRawSync(body).toString('utf8');
 }
 
 export function decodeEvents(body: Buffer): PlantEvent[] {

@@ -8,7 +8,7 @@ import type { Logger } from '../core/log.js';
 import type { PlantEvent, Sample } from '../core/types.js';
 import { corruptFileEvent, lostFileGapEvent, overflowEvent } from './buffer-events.js';
 import { Budget } from './budget.js';
-import { decodeData, decodeEvents, encodeBody, encodeData } from './codec.js';
+import { dataJson, decodeData, decodeEvents, encodeBody, encodeData } from './codec.js';
 import { Cursor, type CursorHost } from './cursor.js';
 import { openBufferFile } from './open.js';
 import { PointDictionary } from './point-dictionary.js';
@@ -440,20 +440,23 @@ export class Outbox {
 }
 
 /**
- * Bodies are decoded when first used, not when read: a backlog read of 64 rows of 2,000 samples
+ * Bodies are decoded when used, not when read: a backlog read of 64 rows of 2,000 samples
  * decoded at once held the event loop ~29 ms (uplink.drainMaxLoopStallMs); one at a time, as
- * each is published, it is well under a millisecond.
+ * each is published, it is well under a millisecond. Data samples are not cached on the message:
+ * a getter caching them in its closure kept every decoded sample of a drain alive across
+ * young-generation collections (promoted to old space, then a mark-compact of 2-12 ms about every
+ * second on the interlock path). The uplink takes samplesJson() and never makes the objects.
  */
 function toMessage(stream: Stream, r: MessageRow, dict: PointDictionary): StoredMessage {
   if (stream === 'data') {
-    let samples: Sample[] | undefined;
     return {
       stream,
       seq: r.seq,
       createdMs: r.created,
       get samples() {
-        return (samples ??= decodeData(r.body, r.created, dict));
+        return decodeData(r.body, r.created, dict);
       },
+      samplesJson: () => dataJson(r.body, r.created, dict),
     };
   }
   let events: PlantEvent[] | undefined;

@@ -7,6 +7,8 @@
 export class PointDictionary {
   private readonly byId = new Map<string, number>();
   private readonly ids: string[] = [];
+  /** ids as JSON strings, made on first use (samplesJson) */
+  private readonly quoted: string[] = [];
   private added: { idx: number; id: string }[] = [];
 
   constructor(rows: readonly { idx: number; id: string }[] = []) {
@@ -33,6 +35,11 @@ export class PointDictionary {
     return id;
   }
 
+  /** the id as a JSON string literal, quotes and escapes included */
+  quotedId(idx: number): string {
+    return (this.quoted[idx] ??= JSON.stringify(this.id(idx)));
+  }
+
   /** numbers handed out since the last call: the caller writes them in the same transaction */
   takeAdded(): { idx: number; id: string }[] {
     const a = this.added;
@@ -44,6 +51,7 @@ export class PointDictionary {
   forget(entries: readonly { idx: number; id: string }[]): void {
     for (const e of [...entries].reverse()) {
       this.byId.delete(e.id);
+      delete this.quoted[e.idx];
       if (this.ids.length === e.idx + 1) this.ids.length = e.idx;
       else delete this.ids[e.idx];
     }

@@ -110,43 +110,30 @@ export function encodeSamples(samples: readonly Sample[], created: number, dict:
   return w.bytes();
 }
 
-/** batches decodeSamples made: only these may be given back with releaseDecoded */
-const decoded = new WeakSet<Sample[]>();
+/** What a stored batch says of one sample: its point number, time, value, quality code, unsynced flag. */
+type Visit = (idx: number, t: number, v: Sample['v'], q: number, unsynced: boolean) => void;
 
-/**
- * Empties a batch decodeSamples made, once its one user (the uplink) has serialised it; any
- * other array is left alone. Why: the outbox hands stored data out as objects whose `samples`
- * getter caches the decoded batch in its closure, and V8 keeps what such a closure caches alive
- * across scavenges (measured: every decoded sample of a drained backlog promoted to old space,
- * ~300-400 KB per scavenge, a mark-compact of 2-12 ms every second on the interlock path). An
- * emptied batch holds nothing. A `samples` getter that does not cache in a closure (a class
- * field, or no cache) in agent/buffer/outbox.ts toMessage would make this unnecessary.
- */
-export function releaseDecoded(samples: Sample[]): void {
-  if (decoded.delete(samples)) samples.length = 0;
-}
-
-export function decodeSamples(body: Buffer, created: number, dict: PointDictionary): Sample[] {
+/** Walks a compact batch, sample by sample, without making objects; returns the count. */
+function walk(body: Buffer, created: number, visit: Visit): number {
   const r = new ByteReader(body);
   if (r.byte() !== COMPACT) throw new Error('not a compact batch');
   const n = r.uvarint();
   let t = created + r.svarint();
   let idx = -1;
   let scale = 0;
-  const out: Sample[] = new Array(n);
   for (let i = 0; i < n; ) {
     const tag = r.byte();
     if ((tag & RUN) === RUN) {
       const run = (tag >> 5) + 2;
       const f = POW10[scale]!;
       const unsigned = (tag & RUN_UNSIGNED) !== 0;
-      for (let j = 0; j < run && i < n; j++) out[i++] = { p: dict.id(++idx), t, v: (unsigned ? r.uvarint() : r.svarint()) / f, q: 'good' };
+      for (let j = 0; j < run && i < n; j++, i++) visit(++idx, t, (unsigned ? r.uvarint() : r.svarint()) / f, 0, false);
       continue;
     }
     idx = tag & 1 ? r.uvarint() : idx + 1;
     if (tag & 2) t += r.svarint();
-    const q = QUALITIES[(tag >> 2) & 7];
-    if (!q) throw new Error('bad quality code in a stored batch');
+    const q = (tag >> 2) & 7;
+    if (q >= QUALITIES.length) throw new Error('bad quality code in a stored batch');
     let v: Sample['v'];
     const kind = tag >> 6;
     if (kind === V_CONST) {
@@ -160,12 +147,40 @@ export function decodeSamples(body: Buffer, created: number, dict: PointDictiona
       if (f === undefined) throw new Error('bad decimal scale in a stored batch');
       v = r.svarint() / f;
     }
-    const s: Sample = { p: dict.id(idx), t, v, q };
-    if (tag & 32) s.tq = 'unsynced';
-    out[i++] = s;
+    visit(idx, t, v, q, (tag & 32) !== 0);
+    i++;
   }
-  decoded.add(out);
+  return n;
+}
+
+export function decodeSamples(body: Buffer, created: number, dict: PointDictionary): Sample[] {
+  const out: Sample[] = [];
+  walk(body, created, (idx, t, v, q, unsynced) => {
+    const s: Sample = { p: dict.id(idx), t, v, q: QUALITIES[q]! };
+    if (unsynced) s.tq = 'unsynced';
+    out.push(s);
+  });
   return out;
+}
+
+/** `,"q":"good"}` and the rest, by quality code, with and without the unsynced flag */
+const Q_JSON = QUALITIES.map((q) => `,"q":"${q}"}`);
+const Q_JSON_UNSYNCED = QUALITIES.map((q) => `,"q":"${q}","tq":"unsynced"}`);
+
+/**
+ * The batch as the JSON array the uplink publishes, character for character what
+ * JSON.stringify(decodeSamples(...)) gives, straight from the stored bytes: a backlog drain
+ * then makes one string per message and no sample objects, which kept young-generation
+ * collections (and the interlock path's waits behind them) to a minimum.
+ */
+export function samplesJson(body: Buffer, created: number, dict: PointDictionary): string {
+  let out = '[';
+  let first = true;
+  walk(body, created, (idx, t, v, q, unsynced) => {
+    out += `${first ? '' : ','}{"p":${dict.quotedId(idx)},"t":${t},"v":${v}${(unsynced ? Q_JSON_UNSYNCED : Q_JSON)[q]}`;
+    first = false;
+  });
+  return `${out}]`;
 }
 
 /** only the contract's fields, a whole-ms time and a known quality */

@@ -8,7 +8,14 @@ export type Stream = 'data' | 'events';
 export const STREAMS: readonly Stream[] = ['data', 'events'];
 
 export type StoredMessage =
-  | { stream: 'data'; seq: number; createdMs: number; samples: Sample[] }
+  | {
+      stream: 'data';
+      seq: number;
+      createdMs: number;
+      samples: Sample[];
+      /** read from the file: the samples as their JSON array, made straight from the stored bytes */
+      samplesJson?: () => string;
+    }
   | { stream: 'events'; seq: number; createdMs: number; events: PlantEvent[] };
 
 export interface PendingSummary {

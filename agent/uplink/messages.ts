@@ -5,7 +5,6 @@
  */
 import type { PlantEvent, Sample } from '../core/types.js';
 import type { StoredMessage } from '../buffer/types.js';
-import { releaseDecoded } from '../buffer/sample-codec.js';
 
 export interface StateMessage {
   online: boolean;
@@ -97,14 +96,13 @@ export function fromStored(m: StoredMessage, bootId: string, hist: boolean): Dat
 }
 
 /**
- * The payload of a stored message as published: fromStored's JSON. The decoded samples are
- * given back once serialised (see releaseDecoded in sample-codec.ts): a message is published
- * once, and a resend reads it from the outbox again.
+ * The payload of a stored message as published: fromStored's JSON, character for character. A
+ * data message read from the file is written straight from its stored bytes (samplesJson), with
+ * no sample objects in between.
  */
 export function storedPayload(m: StoredMessage, bootId: string, hist: boolean): string {
-  const payload = JSON.stringify(fromStored(m, bootId, hist));
-  if (m.stream === 'data') releaseDecoded(m.samples);
-  return payload;
+  if (m.stream === 'data' && m.samplesJson) return `{"kind":"data","seq":${m.seq},"bootId":${JSON.stringify(bootId)},"hist":${hist},"samples":${m.samplesJson()}}`;
+  return JSON.stringify(fromStored(m, bootId, hist));
 }
 
 export function health(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../agent/core/types.js';
-import { decodeData, encodeData } from '../../agent/buffer/codec.js';
+import { dataJson, decodeData, encodeData } from '../../agent/buffer/codec.js';
 import { PointDictionary } from '../../agent/buffer/point-dictionary.js';
-import { COMPACT, releaseDecoded } from '../../agent/buffer/sample-codec.js';
+import { COMPACT } from '../../agent/buffer/sample-codec.js';
 
 const T0 = Date.UTC(2026, 5, 21, 8, 0, 0);
 
@@ -56,19 +56,31 @@ describe('stored data batches', () => {
     }
   });
 
-  it('a decoded batch can be given back once serialised; no other array is touched', () => {
-    const samples: Sample[] = [0, 1, 2].map((k) => ({ p: 'dc1.dp', t: T0 + k, v: 800 + k, q: 'good' }));
-    const dict = new PointDictionary();
-    const body = encodeData(samples, T0, dict);
-    const back = decodeData(body, T0, dict);
-    const json = JSON.stringify(back);
-    releaseDecoded(back);
-    expect(back).toEqual([]);
-    expect(JSON.parse(json)).toEqual(samples);
-    // the caller's own batch, and a second decode of the same body, stay whole
-    releaseDecoded(samples);
-    expect(samples).toHaveLength(3);
-    expect(decodeData(body, T0, dict)).toEqual(samples);
+  it('give the uplink the very JSON their samples make, straight from the stored bytes, odd ids and values included', () => {
+    const batches: Sample[][] = [
+      [
+        { p: 'spark1', t: T0, v: true, q: 'good' },
+        { p: 'spark1', t: T0 + 3, v: false, q: 'good', tq: 'unsynced' },
+        { p: 'dc1.hopperTemp', t: T0 - 5000, v: null, q: 'comm' },
+        { p: 'dc1."dp"\\ 差压', t: T0 + 1, v: -12.5, q: 'uncertain' },
+        { p: 'dc1.dp', t: T0 + 1, v: 0.1 + 0.2, q: 'bad' },
+        { p: 'ds1.conc', t: T0 + 2, v: 3.2100000381469727, q: 'stale', tq: 'unsynced' },
+        { p: 'ds1.conc', t: T0 + 2, v: 1e-9, q: 'good' },
+        { p: 'ds1.conc', t: T0 + 2, v: 2 ** 60, q: 'good' },
+        { p: 'ds1.conc', t: T0 + 2, v: -0, q: 'good' },
+      ],
+      // a device poll: a run of plain readings at one time
+      ['a', 'b', 'c', 'd'].map((n, i) => ({ p: `dc1.${n}`, t: T0 + 7, v: 800 + i * 0.5, q: 'good' as const })),
+      // the compact form cannot carry a fractional time: stored as deflated JSON
+      [{ p: 'dc1.dp', t: T0 + 0.5, v: 1, q: 'good' }],
+    ];
+    for (const samples of batches) {
+      const dict = new PointDictionary();
+      const body = encodeData(samples, T0, dict);
+      const stored = new PointDictionary(dict.takeAdded());
+      expect(dataJson(body, T0, stored)).toBe(JSON.stringify(decodeData(body, T0, stored)));
+      expect(JSON.parse(dataJson(body, T0, stored))).toEqual(JSON.parse(JSON.stringify(samples)));
+    }
   });
 
   it('a point numbered in a batch that was never committed is taken back', () => {
