@@ -10,8 +10,9 @@ import type { Duplex } from 'node:stream';
 import type { IClientOptions, MqttClient as MqttClientType } from 'mqtt';
 import clientModule from 'mqtt/lib/client';
 
-// CommonJS with `exports.default`: under NodeNext the class is `.default`
-const MqttClient = (clientModule as unknown as { default: typeof MqttClientType }).default;
+// CommonJS with `exports.default` (and __esModule): node's ESM loader gives the exports object,
+// bundlers and vitest's interop the class itself
+const MqttClient = (typeof clientModule === 'function' ? clientModule : (clientModule as unknown as { default: typeof MqttClientType }).default) as typeof MqttClientType;
 
 export interface BrokerAddress {
   tls: boolean;
