@@ -6,7 +6,8 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { PlantEvent, Sample } from '../core/types.js';
 import type { PointDictionary } from './point-dictionary.js';
-import { COMPACT, decodeSamples, encodeSamples, samplesJson } from './sample-codec.js';
+import type { JsonBytes } from './json-bytes.js';
+import { COMPACT, decodeSamples, encodeSamples, writeSamplesJson } from './sample-codec.js';
 
 export function encodeBody(items: readonly unknown[]): Buffer {
   return deflateRawSync(Buffer.from(JSON.stringify(items)));
@@ -24,9 +25,10 @@ export function decodeData(body: Buffer, created: number, dict: PointDictionary)
   return body[0] === COMPACT ? decodeSamples(body, created, dict) : decodeBody<Sample>(body);
 }
 
-/** the stored batch as the JSON array of its samples, as the uplink publishes it */
-export function dataJson(body: Buffer, created: number, dict: PointDictionary): string {
-  return body[0] === COMPACT ? samplesJson(body, created, dict) : inflateRawSync(body).toString('utf8');
+/** the stored batch written into `out` as the JSON array of its samples, as the uplink publishes it */
+export function writeDataJson(out: JsonBytes, body: Buffer, created: number, dict: PointDictionary): void {
+  if (body[0] === COMPACT) writeSamplesJson(out, body, created, dict);
+  else out.bytes(inflateRawSync(body));
 }
 
 export function decodeEvents(body: Buffer): PlantEvent[] {

@@ -8,7 +8,7 @@ import type { Logger } from '../core/log.js';
 import type { PlantEvent, Sample } from '../core/types.js';
 import { corruptFileEvent, lostFileGapEvent, overflowEvent } from './buffer-events.js';
 import { Budget } from './budget.js';
-import { dataJson, decodeData, decodeEvents, encodeBody, encodeData } from './codec.js';
+import { decodeData, decodeEvents, encodeBody, encodeData, writeDataJson } from './codec.js';
 import { Cursor, type CursorHost } from './cursor.js';
 import { openBufferFile } from './open.js';
 import { PointDictionary } from './point-dictionary.js';
@@ -445,7 +445,7 @@ export class Outbox {
  * each is published, it is well under a millisecond. Data samples are not cached on the message:
  * a getter caching them in its closure kept every decoded sample of a drain alive across
  * young-generation collections (promoted to old space, then a mark-compact of 2-12 ms about every
- * second on the interlock path). The uplink takes samplesJson() and never makes the objects.
+ * second on the interlock path). The uplink takes writeSamplesJson() and never makes the objects.
  */
 function toMessage(stream: Stream, r: MessageRow, dict: PointDictionary): StoredMessage {
   if (stream === 'data') {
@@ -456,7 +456,7 @@ function toMessage(stream: Stream, r: MessageRow, dict: PointDictionary): Stored
       get samples() {
         return decodeData(r.body, r.created, dict);
       },
-      samplesJson: () => dataJson(r.body, r.created, dict),
+      writeSamplesJson: (out) => writeDataJson(out, r.body, r.created, dict),
     };
   }
   let events: PlantEvent[] | undefined;

@@ -7,8 +7,8 @@
 export class PointDictionary {
   private readonly byId = new Map<string, number>();
   private readonly ids: string[] = [];
-  /** ids as JSON strings, made on first use (samplesJson) */
-  private readonly quoted: string[] = [];
+  /** `{"p":"<id>","t":` in UTF-8 per point, made on first use (writeSamplesJson) */
+  private readonly opening: Buffer[] = [];
   private added: { idx: number; id: string }[] = [];
 
   constructor(rows: readonly { idx: number; id: string }[] = []) {
@@ -35,9 +35,9 @@ export class PointDictionary {
     return id;
   }
 
-  /** the id as a JSON string literal, quotes and escapes included */
-  quotedId(idx: number): string {
-    return (this.quoted[idx] ??= JSON.stringify(this.id(idx)));
+  /** a sample's JSON up to its time, `{"p":"<id>","t":`, in UTF-8 (the id quoted and escaped) */
+  sampleOpening(idx: number): Buffer {
+    return (this.opening[idx] ??= Buffer.from(`{"p":${JSON.stringify(this.id(idx))},"t":`));
   }
 
   /** numbers handed out since the last call: the caller writes them in the same transaction */
@@ -51,7 +51,7 @@ export class PointDictionary {
   forget(entries: readonly { idx: number; id: string }[]): void {
     for (const e of [...entries].reverse()) {
       this.byId.delete(e.id);
-      delete this.quoted[e.idx];
+      delete this.opening[e.idx];
       if (this.ids.length === e.idx + 1) this.ids.length = e.idx;
       else delete this.ids[e.idx];
     }

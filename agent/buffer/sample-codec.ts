@@ -19,6 +19,7 @@
  */
 import type { Quality, Sample } from '../core/types.js';
 import type { PointDictionary } from './point-dictionary.js';
+import type { JsonBytes } from './json-bytes.js';
 import { ByteReader, ByteWriter } from './varint.js';
 
 export const COMPACT = 0xfe;
@@ -164,23 +165,28 @@ export function decodeSamples(body: Buffer, created: number, dict: PointDictiona
 }
 
 /** `,"q":"good"}` and the rest, by quality code, with and without the unsynced flag */
-const Q_JSON = QUALITIES.map((q) => `,"q":"${q}"}`);
-const Q_JSON_UNSYNCED = QUALITIES.map((q) => `,"q":"${q}","tq":"unsynced"}`);
+const Q_JSON = QUALITIES.map((q) => Buffer.from(`,"q":"${q}"}`));
+const Q_JSON_UNSYNCED = QUALITIES.map((q) => Buffer.from(`,"q":"${q}","tq":"unsynced"}`));
+const V_KEY = Buffer.from(',"v":');
 
 /**
- * The batch as the JSON array the uplink publishes, character for character what
- * JSON.stringify(decodeSamples(...)) gives, straight from the stored bytes: a backlog drain
- * then makes one string per message and no sample objects, which kept young-generation
- * collections (and the interlock path's waits behind them) to a minimum.
+ * The batch written into `out` as the JSON array the uplink publishes, byte for byte what
+ * JSON.stringify(decodeSamples(...)) gives in UTF-8, straight from the stored bytes: no sample
+ * objects and no intermediate strings, so a backlog drain leaves little for the young
+ * generation to collect (its collections are what the interlock path waits behind).
  */
-export function samplesJson(body: Buffer, created: number, dict: PointDictionary): string {
-  let out = '[';
+export function writeSamplesJson(out: JsonBytes, body: Buffer, created: number, dict: PointDictionary): void {
+  out.ascii('[');
   let first = true;
   walk(body, created, (idx, t, v, q, unsynced) => {
-    out += `${first ? '' : ','}{"p":${dict.quotedId(idx)},"t":${t},"v":${v}${(unsynced ? Q_JSON_UNSYNCED : Q_JSON)[q]}`;
+    if (!first) out.ascii(',');
     first = false;
+    out.bytes(dict.sampleOpening(idx)).number(t).bytes(V_KEY);
+    if (typeof v === 'number') out.number(v);
+    else out.ascii(v === null ? 'null' : v ? 'true' : 'false');
+    out.bytes((unsynced ? Q_JSON_UNSYNCED : Q_JSON)[q]!);
   });
-  return `${out}]`;
+  out.ascii(']');
 }
 
 /** only the contract's fields, a whole-ms time and a known quality */

@@ -2,6 +2,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { PlantEvent, Sample, TimeQuality } from '../core/types.js';
+import type { JsonBytes } from './json-bytes.js';
 
 /** The two uplink streams; each has its own persistent seq (UPLINK.md, "Delivery semantics"). */
 export type Stream = 'data' | 'events';
@@ -13,8 +14,8 @@ export type StoredMessage =
       seq: number;
       createdMs: number;
       samples: Sample[];
-      /** read from the file: the samples as their JSON array, made straight from the stored bytes */
-      samplesJson?: () => string;
+      /** read from the file: writes the samples as their JSON array, straight from the stored bytes */
+      writeSamplesJson?: (out: JsonBytes) => void;
     }
   | { stream: 'events'; seq: number; createdMs: number; events: PlantEvent[] };
 

@@ -23,6 +23,9 @@ export async function connectOptions(config: MqttConfig, clientId: string, will:
     // mqtt-packet's number cache is 65,536 two-byte Buffers kept for the life of the process
     // (~7 MiB of a gateway's memory) to save one tiny allocation per packet
     writeCache: false,
+    // mqtt.js logs every packet through `debug` even when disabled (an arguments array each
+    // call: ~14 KB of garbage a message while a backlog drains); our own log says what matters
+    log: () => {},
     will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true },
   };
   if (config.username !== undefined) o.username = config.username;

@@ -5,6 +5,7 @@
  */
 import type { PlantEvent, Sample } from '../core/types.js';
 import type { StoredMessage } from '../buffer/types.js';
+import { JsonBytes } from '../buffer/json-bytes.js';
 
 export interface StateMessage {
   online: boolean;
@@ -95,14 +96,19 @@ export function fromStored(m: StoredMessage, bootId: string, hist: boolean): Dat
     : { kind: 'events', seq: m.seq, bootId, hist, events: m.events };
 }
 
+/** one writer for every payload storedPayload makes (it is copied out each time) */
+const payloadWriter = new JsonBytes();
+
 /**
- * The payload of a stored message as published: fromStored's JSON, character for character. A
- * data message read from the file is written straight from its stored bytes (samplesJson), with
- * no sample objects in between.
+ * The payload of a stored message as published: fromStored's JSON, byte for byte. A data
+ * message read from the file is written straight from its stored bytes (writeSamplesJson), with
+ * no sample objects or strings in between.
  */
-export function storedPayload(m: StoredMessage, bootId: string, hist: boolean): string {
-  if (m.stream === 'data' && m.samplesJson) return `{"kind":"data","seq":${m.seq},"bootId":${JSON.stringify(bootId)},"hist":${hist},"samples":${m.samplesJson()}}`;
-  return JSON.stringify(fromStored(m, bootId, hist));
+export function storedPayload(m: StoredMessage, bootId: string, hist: boolean): Buffer | string {
+  if (m.stream !== 'data' || !m.writeSamplesJson) return JSON.stringify(fromStored(m, bootId, hist));
+  payloadWriter.ascii('{"kind":"data","seq":').number(m.seq).ascii(',"bootId":').bytes(Buffer.from(JSON.stringify(bootId))).ascii(`,"hist":${hist},"samples":`);
+  m.writeSamplesJson(payloadWriter);
+  return payloadWriter.ascii('}').take();
 }
 
 export function health(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../agent/core/types.js';
-import { dataJson, decodeData, encodeData } from '../../agent/buffer/codec.js';
+import { decodeData, encodeData, writeDataJson } from '../../agent/buffer/codec.js';
+import { JsonBytes } from '../../agent/buffer/json-bytes.js';
 import { PointDictionary } from '../../agent/buffer/point-dictionary.js';
 import { COMPACT } from '../../agent/buffer/sample-codec.js';
 
@@ -78,8 +79,11 @@ describe('stored data batches', () => {
       const dict = new PointDictionary();
       const body = encodeData(samples, T0, dict);
       const stored = new PointDictionary(dict.takeAdded());
-      expect(dataJson(body, T0, stored)).toBe(JSON.stringify(decodeData(body, T0, stored)));
-      expect(JSON.parse(dataJson(body, T0, stored))).toEqual(JSON.parse(JSON.stringify(samples)));
+      const out = new JsonBytes(16); // small, so that it has to grow
+      writeDataJson(out, body, T0, stored);
+      const json = out.take().toString('utf8');
+      expect(json).toBe(JSON.stringify(decodeData(body, T0, stored)));
+      expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(samples)));
     }
   });
 
