@@ -53,7 +53,8 @@ async function benchSite(dir: string, mqttUrl: string): Promise<SiteConfig> {
     ...c,
     gpio: { ...c.gpio!, inputs: c.gpio!.inputs.map((i) => (i.line === LOCKOUT_LINE ? { ...i, debounceMs: 0 } : i)) },
     interlocks: [{ id: 'bench-permit', output: 'sander1.permit', permitWhen: [{ input: 'loto.sander1', is: false }], latch: false, priority: 'high' }],
-    uplink: { mqtt: { ...c.uplink!.mqtt!, url: mqttUrl, window: 64 } },
+    // the uplink as a gateway runs it by default (a window of 32 messages in flight)
+    uplink: { mqtt: { ...c.uplink!.mqtt!, url: mqttUrl } },
     buffer: { ...c.buffer, path: join(dir, 'buffer.db'), maxBytes: 2 * 1024 ** 3 },
     hmi: { listen: '127.0.0.1:0', usersFile: join(dir, 'users.json') },
   };
