@@ -258,7 +258,7 @@ export const SiteConfigSchema = z
     alarms: z
       .strictObject({
         beacon: id.optional(),
-        loopDelayMs: ms(10, 10_000).default(100).describe('Raise a system alarm when the event loop stalls longer than this'),
+        loopDelayMs: ms(10, 10_000).default(100).describe('Raise a system alarm when the event loop stalls longer than this (sampled at half this interval: a stall of 1.5 times it always raises the alarm)'),
       })
       .optional(),
     uplink: z.strictObject({ mqtt: Mqtt.optional(), hebei: Hebei.optional() }).optional(),
