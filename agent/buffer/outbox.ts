@@ -52,6 +52,8 @@ export class Outbox {
   private readonly cursors = new Map<string, Cursor>();
   private readonly listeners = new Set<(m: StoredMessage) => void>();
   private readonly timers: Timer[] = [];
+  /** armed by the first sample after a commit: commits come commitMs after data, never on an idle tick */
+  private commitTimer: Timer | undefined;
   private readonly queue = new SerialQueue();
   private readonly log: Logger;
   private readonly budget: Budget;
@@ -153,6 +155,27 @@ export class Outbox {
       o.n++;
       o.toT = dropped.t;
     }
+    this.armCommit();
+  }
+
+  /**
+   * A commit commitMs after the first sample not yet committed. (A fixed interval woke the agent
+   * every commitMs with nothing to commit between polls; each wake-up costs ~0.1 ms of CPU on a
+   * small gateway.)
+   */
+  private armCommit(): void {
+    if (this.commitTimer || this.closed) return;
+    this.commitTimer = this.opts.clock.setTimeout(() => {
+      this.commitTimer = undefined;
+      // a slow card must not pile up commits: while one is still queued, try again a period later
+      if (this.flushesQueued > 0) return this.armCommit();
+      void this.flush()
+        .catch(() => undefined)
+        .finally(() => {
+          // a failed commit keeps its batch: try it again
+          if (this.samples.length > 0) this.armCommit();
+        });
+    }, this.opts.commitMs);
   }
 
   /** Commit an event at once; resolves when it is on disk (before any destination may report it sent). */
@@ -178,7 +201,7 @@ export class Outbox {
     return msgs[0]!.seq;
   }
 
-  /** Commit the samples collected so far (the commit timer calls this every commitMs). */
+  /** Commit the samples collected so far (the commit timer calls this commitMs after the first of them). */
   flush(): Promise<void> {
     // chained, so every sample added before this call is in a commit that has finished when it resolves
     const run = this.flushChain.catch(() => undefined).then(() => this.flushSamples());
@@ -257,6 +280,8 @@ export class Outbox {
   async close(): Promise<void> {
     if (this.closed) return;
     for (const t of this.timers) t.cancel();
+    this.commitTimer?.cancel();
+    this.commitTimer = undefined;
     await this.flush().catch((err: unknown) => this.log.error({ err }, 'final commit failed'));
     await this.flushEvents();
     this.closed = true;
@@ -280,8 +305,6 @@ export class Outbox {
 
   private startTimers(): void {
     const c = this.opts.clock;
-    // a slow card must not pile up commits: skip a tick while one is still queued
-    this.timers.push(c.setInterval(() => void (this.flushesQueued === 0 && this.flush().catch(() => undefined)), this.opts.commitMs));
     this.timers.push(c.setInterval(() => void this.flushCursors().catch((err: unknown) => this.log.error({ err }, 'cursor write failed')), this.opts.ackFlushMs ?? ACK_FLUSH_MS));
     this.timers.push(c.setInterval(() => void this.prune().catch((err: unknown) => this.log.error({ err }, 'prune failed')), this.opts.pruneEveryMs ?? 60_000));
   }
