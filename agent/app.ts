@@ -39,8 +39,6 @@ export interface AgentOptions {
   bootId?: string;
 }
 
-export { StartupError };
-
 export interface Agent {
   readonly bootId: string;
   readonly config: SiteConfig;

@@ -369,22 +369,14 @@ export class Outbox {
     const newPoints = this.dict.takeAdded();
     // One row and no new point names (the steady state): the INSERT is its own transaction, one
     // trip to SQLite's thread instead of three (each trip wakes the event loop once more).
-    const single = ownTransaction && rows.length === 1 && newPoints.length === 0;
+    const transaction = ownTransaction && (rows.length > 1 || newPoints.length > 0);
     try {
-      if (single) {
-        await this.store.insert(stream, rows[0]!);
-      } else {
-        if (ownTransaction) await this.store.begin();
-        try {
-          for (const r of rows) await this.store.insert(stream, r);
-          if (newPoints.length > 0) await this.store.addPoints(newPoints);
-          if (ownTransaction) await this.store.commit();
-        } catch (err) {
-          if (ownTransaction) await this.store.rollback();
-          throw err;
-        }
-      }
+      if (transaction) await this.store.begin();
+      for (const r of rows) await this.store.insert(stream, r);
+      if (newPoints.length > 0) await this.store.addPoints(newPoints);
+      if (transaction) await this.store.commit();
     } catch (err) {
+      if (transaction) await this.store.rollback();
       this.dict.forget(newPoints);
       throw err;
     }

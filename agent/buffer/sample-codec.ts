@@ -114,8 +114,8 @@ export function encodeSamples(samples: readonly Sample[], created: number, dict:
 /** What a stored batch says of one sample: its point number, time, value, quality code, unsynced flag. */
 type Visit = (idx: number, t: number, v: Sample['v'], q: number, unsynced: boolean) => void;
 
-/** Walks a compact batch, sample by sample, without making objects; returns the count. */
-function walk(body: Buffer, created: number, visit: Visit): number {
+/** Walks a compact batch, sample by sample, without making objects. */
+function walk(body: Buffer, created: number, visit: Visit): void {
   const r = new ByteReader(body);
   if (r.byte() !== COMPACT) throw new Error('not a compact batch');
   const n = r.uvarint();
@@ -151,7 +151,6 @@ function walk(body: Buffer, created: number, visit: Visit): number {
     visit(idx, t, v, q, (tag & 32) !== 0);
     i++;
   }
-  return n;
 }
 
 export function decodeSamples(body: Buffer, created: number, dict: PointDictionary): Sample[] {
