@@ -25,12 +25,24 @@ import { SiteConfigSchema } from '../agent/config/schema.js';
 import { createLogger } from '../agent/core/log.js';
 import { startBenchBroker } from './bench-broker.js';
 import { benchDevices } from './modbus-one-dead.js';
-import { startBenchLine } from './modbus-line.js';
+import { startBenchLine, type BenchLine } from './modbus-line.js';
 import type { SerialBindingKind } from '../drivers/modbus/port-factory.js';
 import type { Bench } from './run.js';
 import { median, round } from './stats.js';
 
 const DEVICES = 4;
+
+/** Transactions the simulator answered while `during` ran, and this process's CPU time per transaction. */
+async function measured(line: BenchLine, during: () => Promise<unknown>): Promise<{ tps: number; cpuMicros: number }> {
+  const f0 = (await line.stats()).frames;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await during();
+  const cpu = process.cpuUsage(c0);
+  const took = performance.now() - t0;
+  const frames = (await line.stats()).frames - f0;
+  return { tps: (frames * 1000) / took, cpuMicros: (cpu.user + cpu.system) / frames };
+}
 
 async function once(windowMs: number, brokerUrl: string, binding: SerialBindingKind): Promise<{ tps: number; cpuMicros: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'fb-bench-pty-'));
@@ -52,14 +64,7 @@ async function once(windowMs: number, brokerUrl: string, binding: SerialBindingK
   });
   try {
     await new Promise((r) => setTimeout(r, 1000)); // JIT, SQLite and MQTT warmed up
-    const f0 = (await line.stats()).frames;
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, windowMs));
-    const cpu = process.cpuUsage(c0);
-    const took = performance.now() - t0;
-    const frames = (await line.stats()).frames - f0;
-    return { tps: (frames * 1000) / took, cpuMicros: (cpu.user + cpu.system) / frames };
+    return await measured(line, () => new Promise((r) => setTimeout(r, windowMs)));
   } finally {
     await agent.stop('bench done');
     await line.stop();
@@ -83,14 +88,7 @@ async function bare(windowMs: number): Promise<{ tps: number; cpuMicros: number 
       }
     };
     await readFor(1000); // JIT warmed up, as for the agent
-    const f0 = (await line.stats()).frames;
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await readFor(windowMs);
-    const cpu = process.cpuUsage(c0);
-    const took = performance.now() - t0;
-    const frames = (await line.stats()).frames - f0;
-    return { tps: (frames * 1000) / took, cpuMicros: (cpu.user + cpu.system) / frames };
+    return await measured(line, () => readFor(windowMs));
   } finally {
     await new Promise<void>((r) => client.close(() => r()));
     await line.stop();
