@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface TestBroker {
   kind: 'mosquitto' | 'aedes';
@@ -160,3 +161,39 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * One broker for a whole test file, started before its tests and stopped after them; what the
+ * tests push onto `cleanup` (gateways, platform clients) is closed first, last opened first.
+ * `broker` stands for the broker started in beforeAll (stop() and start() reach it too).
+ */
+export function brokerPerFile(): { broker: TestBroker; cleanup: (() => Promise<void>)[] } {
+  let b: TestBroker | undefined;
+  const started = (): TestBroker => {
+    if (!b) throw new Error('the broker starts in beforeAll: use it inside a test');
+    return b;
+  };
+  const cleanup: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    b = await startBroker();
+  });
+  afterAll(async () => {
+    for (const c of cleanup.reverse()) await c().catch(() => undefined);
+    await b?.stop();
+  });
+  const broker: TestBroker = {
+    get kind() {
+      return started().kind;
+    },
+    get port() {
+      return started().port;
+    },
+    get url() {
+      return started().url;
+    },
+    start: () => started().start(),
+    stop: () => started().stop(),
+  };
+  return { broker, cleanup };
+}
+

@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock, type Clock } from '../../agent/core/clock.js';
 import { ClockSync, HINT_TOLERANCE_MS } from '../../agent/uplink/clock-sync.js';
-import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { brokerPerFile } from '../helpers/broker.js';
 import { dp, quiet } from '../buffer/tmp-outbox.js';
 import { startGateway } from './gateway.js';
 import { schemaProblems } from './schemas.js';
 import { Platform, waitFor } from './subscriber.js';
 
-let broker: TestBroker;
-const cleanup: (() => Promise<void>)[] = [];
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(async () => {
-  for (const c of cleanup.reverse()) await c().catch(() => undefined);
-  await broker.stop();
-});
+const { broker, cleanup } = brokerPerFile();
 
 async function answer(platform: Platform, id: string): Promise<Record<string, unknown>> {
   await waitFor(`answer ${id}`, () => platform.on('cmd-result').some((r) => r.body.id === id));

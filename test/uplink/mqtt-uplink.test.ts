@@ -1,22 +1,13 @@
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PlantEvent, Sample } from '../../agent/core/types.js';
-import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { brokerPerFile } from '../helpers/broker.js';
 import { dp, sparkEvent } from '../buffer/tmp-outbox.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { schemaProblems } from './schemas.js';
 import { Platform, waitFor, type Received } from './subscriber.js';
 
-let broker: TestBroker;
-const cleanup: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(async () => {
-  for (const c of cleanup.reverse()) await c().catch(() => undefined);
-  await broker.stop();
-});
+const { broker, cleanup } = brokerPerFile();
 
 async function gatewayAndPlatform(o: Parameters<typeof startGateway>[1] = {}): Promise<{ gw: Gateway; platform: Platform }> {
   const gw = await startGateway(broker.url, { ...o, autostart: false });
