@@ -12,7 +12,8 @@
  * writability if the kernel's tty buffer is full. Each call returns at once: bindings-cpp opens
  * the port O_NONBLOCK.
  */
-import { readSync, writeSync } from 'node:fs';
+import { read, readSync, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import type {
   BindingInterface,
@@ -37,9 +38,40 @@ function loadBindingsCpp(): BindingsCpp {
   return (bindingsCpp ??= createRequire(createRequire(import.meta.url).resolve('serialport'))('@serialport/bindings-cpp') as BindingsCpp);
 }
 
-/** serialport's own binding for this system (on Linux: thread-pool reads and writes), as `new SerialPort()` picks it. */
+/**
+ * serialport's own binding for this system (on Linux: thread-pool reads and writes), as
+ * `new SerialPort()` picks it, with one fix on Linux: its read treats a 0-byte read as "try
+ * again" and reads again at once. A tty that was hung up (USB adapter pulled, pty's far end
+ * gone) reads 0 forever, so the stock read spins in the thread pool and the port never reports
+ * itself lost; whether a pty says EIO or 0 first is a race in the kernel. Here 0 is a hang-up.
+ */
 export function stockBinding(): BindingInterface {
-  return loadBindingsCpp().autoDetect();
+  const cpp = loadBindingsCpp();
+  const binding = cpp.autoDetect();
+  if (binding !== (cpp.LinuxBinding as BindingInterface)) return binding;
+  return {
+    ...binding,
+    async open(options) {
+      const port = (await binding.open(options)) as LinuxPortBinding;
+      port.read = (buffer, offset, length) => loadUnixRead()({ binding: port, buffer, offset, length, fsReadAsync: readOrHangUp });
+      return port;
+    },
+  };
+}
+
+type UnixRead = (args: { binding: LinuxPortBinding; buffer: Buffer; offset: number; length: number; fsReadAsync: typeof readOrHangUp }) => Promise<{ buffer: Buffer; bytesRead: number }>;
+let unixRead: UnixRead | undefined;
+function loadUnixRead(): UnixRead {
+  const fromSerialport = createRequire(createRequire(import.meta.url).resolve('serialport'));
+  return (unixRead ??= (fromSerialport('@serialport/bindings-cpp/dist/unix-read.js') as { unixRead: UnixRead }).unixRead);
+}
+
+const readAsync = promisify(read);
+async function readOrHangUp(fd: number, buffer: Buffer, offset: number, length: number, position: null): Promise<{ bytesRead: number; buffer: Buffer }> {
+  const result = await readAsync(fd, buffer, offset, length, position);
+  // bindings-cpp opens the port O_NONBLOCK: nothing to read is EAGAIN, so 0 is end of file
+  if (result.bytesRead === 0) throw Object.assign(new Error('serial port hung up (end of file)'), { disconnect: true });
+  return result;
 }
 
 interface SerialError extends Error {

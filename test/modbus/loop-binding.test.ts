@@ -4,7 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { portFactoryWith } from '../../drivers/modbus/port-factory.js';
+import { portFactoryWith, serialOptions } from '../../drivers/modbus/port-factory.js';
+import { stockBinding } from '../../drivers/modbus/loop-binding.js';
 import type { SerialStream } from '../../drivers/modbus/rtu-port.js';
 import { startPtyPair, type PtyPair } from '../../drivers/sim/modbus-pty.js';
 import { busConfig, eventually } from './helpers.js';
@@ -64,5 +65,25 @@ describe('the event-loop serial binding', () => {
     expect(await eventually(() => lostClose.length > 0, 2000)).toBe(true);
     expect(lostClose[0]).toBeInstanceOf(Error);
     expect(lost.isOpen).toBe(false);
+  });
+
+  it('(stock thread-pool binding) reports a pty hung up before the read started as lost, instead of reading 0 bytes forever', async () => {
+    pair = await startPtyPair();
+    const port = await stockBinding().open({ ...serialOptions(busConfig(pair.a)), autoOpen: undefined } as never);
+    try {
+      await pair.stop(); // hung up while no read is waiting: every read(2) now returns 0
+      pair = undefined;
+      await new Promise((r) => setTimeout(r, 100));
+      const outcome = await Promise.race([
+        port.read(Buffer.alloc(64), 0, 64).then(
+          () => 'data',
+          (err: { disconnect?: boolean; message: string }) => (err.disconnect ? 'lost' : err.message),
+        ),
+        new Promise((r) => setTimeout(() => r('still reading after 1 s'), 1000)),
+      ]);
+      expect(outcome).toBe('lost');
+    } finally {
+      if (port.isOpen) await port.close();
+    }
   });
 });
