@@ -22,7 +22,16 @@ export class SystemClock implements Clock {
   monotonic(): number {
     return performance.now();
   }
+  /**
+   * `ms <= 0` runs `fn` on the next turn of the event loop, after pending I/O: Node's own
+   * setTimeout(fn, 0) waits a whole millisecond, a wake-up of its own on an otherwise idle
+   * process (a poller whose next read is already due, a limit whose delay has passed).
+   */
   setTimeout(fn: () => void, ms: number): Timer {
+    if (ms <= 0) {
+      const i = setImmediate(fn);
+      return { cancel: () => clearImmediate(i) };
+    }
     const h = setTimeout(fn, ms);
     return { cancel: () => clearTimeout(h) };
   }
