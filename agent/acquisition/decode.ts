@@ -5,6 +5,7 @@
  * value is the device's choice, hence `wordOrder`.
  */
 import type { PointConfig, RegisterConfig } from '../config/schema.js';
+import { roundSignificant } from './significant.js';
 
 /** How many registers (or bits, for coil and discrete tables) a point occupies. */
 export function registerSpan(reg: RegisterConfig): number {
@@ -41,7 +42,7 @@ export function decodeRegisters(words: readonly number[], offset: number, reg: R
       // A float32 carries about 7 significant digits; more are artefacts of widening to double
       // (12.5 mg/m3 would read 12.4999990463).
       const f = b.readFloatBE(0);
-      return Number.isFinite(f) ? Number(f.toPrecision(7)) : f;
+      return roundSignificant(f, 7);
     }
   }
 }
@@ -58,5 +59,5 @@ export function decodeBit(bits: readonly boolean[], offset: number, reg: Registe
  * reads 65.3, not 65.30000000000001, in alarms, the page and the uplink.
  */
 export function engineeringValue(raw: number, point: Pick<PointConfig, 'scale' | 'offset'>): number {
-  return Number((raw * point.scale + point.offset).toPrecision(12));
+  return roundSignificant(raw * point.scale + point.offset, 12);
 }

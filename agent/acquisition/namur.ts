@@ -5,6 +5,7 @@
  * "Cause and effect", sensor fault).
  */
 import type { SignalConfig } from '../config/schema.js';
+import { roundSignificant } from './significant.js';
 
 export type LoopReading = { ok: true; v: number } | { ok: false; mA: number };
 
@@ -13,5 +14,5 @@ export function fromLoopCurrent(mA: number, signal: SignalConfig): LoopReading {
   if (!(mA >= signal.faultBelowMa && mA <= signal.faultAboveMa)) return { ok: false, mA };
   const v = signal.rangeLow + ((mA - 4) / 16) * (signal.rangeHigh - signal.rangeLow);
   // 12 significant digits, as engineeringValue: 12 mA on 0..3000 Pa reads 1500, not 1499.9999999
-  return { ok: true, v: Number(v.toPrecision(12)) };
+  return { ok: true, v: roundSignificant(v, 12) };
 }
