@@ -92,7 +92,7 @@ describe('the in-process simulator binding', () => {
     unplug();
     const err = await pending;
     expect((err as ModbusError).kind).toBe('portClosed');
-    expect(Date.now() - t0).toBeLessThan(100); // not the 200 ms timeout
+    expect(Date.now() - t0).toBeLessThan(190); // not the 200 ms timeout (the kind says so too; this leaves a loaded CI room)
     expect(states).toContain('lost');
     sim.unit(1).clearFault();
     cleanups.push(registerSimulator('plug', sim));
