@@ -33,9 +33,13 @@ interface BindingsCpp {
   LinuxBinding: LinuxBindingInterface;
   autoDetect(): BindingInterface;
 }
+let fromSerialport: NodeJS.Require | undefined;
+function requireFromSerialport(id: string): unknown {
+  return (fromSerialport ??= createRequire(createRequire(import.meta.url).resolve('serialport')))(id);
+}
 let bindingsCpp: BindingsCpp | undefined;
 function loadBindingsCpp(): BindingsCpp {
-  return (bindingsCpp ??= createRequire(createRequire(import.meta.url).resolve('serialport'))('@serialport/bindings-cpp') as BindingsCpp);
+  return (bindingsCpp ??= requireFromSerialport('@serialport/bindings-cpp') as BindingsCpp);
 }
 
 /**
@@ -49,22 +53,18 @@ export function stockBinding(): BindingInterface {
   const cpp = loadBindingsCpp();
   const binding = cpp.autoDetect();
   if (binding !== (cpp.LinuxBinding as BindingInterface)) return binding;
+  const { unixRead } = requireFromSerialport('@serialport/bindings-cpp/dist/unix-read.js') as { unixRead: UnixRead };
   return {
     ...binding,
     async open(options) {
       const port = (await binding.open(options)) as LinuxPortBinding;
-      port.read = (buffer, offset, length) => loadUnixRead()({ binding: port, buffer, offset, length, fsReadAsync: readOrHangUp });
+      port.read = (buffer, offset, length) => unixRead({ binding: port, buffer, offset, length, fsReadAsync: readOrHangUp });
       return port;
     },
   };
 }
 
 type UnixRead = (args: { binding: LinuxPortBinding; buffer: Buffer; offset: number; length: number; fsReadAsync: typeof readOrHangUp }) => Promise<{ buffer: Buffer; bytesRead: number }>;
-let unixRead: UnixRead | undefined;
-function loadUnixRead(): UnixRead {
-  const fromSerialport = createRequire(createRequire(import.meta.url).resolve('serialport'));
-  return (unixRead ??= (fromSerialport('@serialport/bindings-cpp/dist/unix-read.js') as { unixRead: UnixRead }).unixRead);
-}
 
 const readAsync = promisify(read);
 async function readOrHangUp(fd: number, buffer: Buffer, offset: number, length: number, position: null): Promise<{ bytesRead: number; buffer: Buffer }> {
