@@ -98,6 +98,8 @@ export function fromStored(m: StoredMessage, bootId: string, hist: boolean): Dat
 
 /** one writer for every payload storedPayload makes (it is copied out each time) */
 const payloadWriter = new JsonBytes();
+/** the boot id as a JSON string in UTF-8: the same for every message of a run */
+let bootIdJson = { id: '', bytes: Buffer.from('""') };
 
 /**
  * The payload of a stored message as published: fromStored's JSON, byte for byte. A data
@@ -106,7 +108,8 @@ const payloadWriter = new JsonBytes();
  */
 export function storedPayload(m: StoredMessage, bootId: string, hist: boolean): Buffer | string {
   if (m.stream !== 'data' || !m.writeSamplesJson) return JSON.stringify(fromStored(m, bootId, hist));
-  payloadWriter.ascii('{"kind":"data","seq":').number(m.seq).ascii(',"bootId":').bytes(Buffer.from(JSON.stringify(bootId))).ascii(`,"hist":${hist},"samples":`);
+  if (bootIdJson.id !== bootId) bootIdJson = { id: bootId, bytes: Buffer.from(JSON.stringify(bootId)) };
+  payloadWriter.ascii('{"kind":"data","seq":').number(m.seq).ascii(',"bootId":').bytes(bootIdJson.bytes).ascii(`,"hist":${hist},"samples":`);
   m.writeSamplesJson(payloadWriter);
   return payloadWriter.ascii('}').take();
 }
