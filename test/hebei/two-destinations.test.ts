@@ -3,12 +3,11 @@
  * broker and the Hebei uplink against the mock platform. One being down never holds back or
  * loses data for the other.
  */
-import mqttjs from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../agent/core/clock.js';
 import { MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
 import { quiet } from '../buffer/tmp-outbox.js';
-import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { connectGate, startBroker, type TestBroker } from '../helpers/broker.js';
 import { Platform } from '../uplink/subscriber.js';
 import { MockPlatform } from './mock-platform.js';
 import { TNM, fromChinaTime, mockOptions, sleep, startWorkshop, waitFor, type Workshop } from './workshop.js';
@@ -29,7 +28,7 @@ describe('MQTT and Hebei over the same buffer', () => {
     const ws: Workshop = await startWorkshop({ platform: hebeiPlatform });
     const gateway = 'GW-HB-01';
     const root = `firebreak/v1/${ws.config.site.enterprise}/${gateway}`;
-    let gateOpen = true;
+    const gate = connectGate();
     const mqtt = new MqttUplink({
       config: { url: broker.url, topicPrefix: 'firebreak/v1', keepaliveS: 30, window: 32 },
       enterprise: ws.config.site.enterprise,
@@ -43,9 +42,8 @@ describe('MQTT and Hebei over the same buffer', () => {
       health: () => ({}),
       clockSync: { isSynced: () => true, hint: () => ({ ok: true, offsetMs: 0, synced: true }) },
       backoff: { initialMs: 100, maxMs: 400 },
-      // reconnects pass through this gate, so the platform is subscribed again before the
-      // backlog goes out (a broker without persistence drops what nobody is subscribed to)
-      connect: (url, opts) => mqttjs.connect(gateOpen ? url : 'mqtt://127.0.0.1:1', opts),
+      // reconnects pass through the gate, so the platform is subscribed again before the backlog goes out
+      connect: gate.connect,
     });
     let subscriber = await Platform.connect(broker.url, root);
     const subscribers = [subscriber];
@@ -77,7 +75,7 @@ describe('MQTT and Hebei over the same buffer', () => {
 
       // the province comes back and the broker goes away: Hebei catches up and keeps flowing
       await hebeiPlatform.setMode('ok');
-      gateOpen = false;
+      gate.open = false;
       await broker.stop();
       await waitFor('mqtt to notice', () => !mqtt.status().connected);
       const caughtUpAt = Date.now();
@@ -91,7 +89,7 @@ describe('MQTT and Hebei over the same buffer', () => {
       await broker.start();
       subscriber = await Platform.connect(broker.url, root);
       subscribers.push(subscriber);
-      gateOpen = true;
+      gate.open = true;
       await waitFor('mqtt reconnected', () => mqtt.status().connected);
       await sleep(500);
       running = false;

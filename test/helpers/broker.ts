@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll } from 'vitest';
 
 export interface TestBroker {
@@ -197,3 +198,12 @@ export function brokerPerFile(): { broker: TestBroker; cleanup: (() => Promise<v
   return { broker, cleanup };
 }
 
+/**
+ * A gateway's MQTT connects through a gate: closed, every attempt goes to a port nobody listens
+ * on. A test closes it before stopping the broker and opens it once the platform is subscribed
+ * again, so the backlog never goes out to a restarted broker (no persistence) before anyone listens.
+ */
+export function connectGate(): { open: boolean; connect: (url: string, opts: IClientOptions) => MqttClient } {
+  const gate = { open: true, connect: (url: string, opts: IClientOptions) => mqtt.connect(gate.open ? url : 'mqtt://127.0.0.1:1', opts) };
+  return gate;
+}

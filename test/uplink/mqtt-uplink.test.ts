@@ -1,7 +1,7 @@
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import type { PlantEvent, Sample } from '../../agent/core/types.js';
-import { brokerPerFile } from '../helpers/broker.js';
+import { brokerPerFile, connectGate } from '../helpers/broker.js';
 import { dp, sparkEvent } from '../buffer/tmp-outbox.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { schemaProblems } from './schemas.js';
@@ -66,9 +66,9 @@ describe(`MQTT uplink against a real broker`, () => {
 
   it('after the broker dies mid-stream and comes back, every seq arrives, and the backlog comes flagged hist', async () => {
     // the gateway's reconnects pass through this gate, so the platform is subscribed again first
-    let gateOpen = true;
+    const gate = connectGate();
     const { gw, platform } = await gatewayAndPlatform({
-      connect: (url, opts) => mqtt.connect(gateOpen ? url : 'mqtt://127.0.0.1:1', opts),
+      connect: gate.connect,
     });
     let n = 0;
     let running = true;
@@ -81,7 +81,7 @@ describe(`MQTT uplink against a real broker`, () => {
       }
     })();
     await waitFor('live data before the outage', () => platform.on('data').length >= 10);
-    gateOpen = false;
+    gate.open = false;
     await broker.stop();
     await waitFor('the gateway to notice', () => !gw.uplink.status().connected);
     await new Promise((r) => setTimeout(r, 1000));
@@ -90,7 +90,7 @@ describe(`MQTT uplink against a real broker`, () => {
     await broker.start();
     const after = await Platform.connect(broker.url, gw.root);
     cleanup.push(() => after.close());
-    gateOpen = true;
+    gate.open = true;
     await waitFor('reconnect', () => gw.uplink.status().connected);
     await new Promise((r) => setTimeout(r, 300));
     running = false;
