@@ -1,17 +1,23 @@
 /**
- * The far end of the bench's RS-485 line, in its own process: a ModbusDeviceSim serving one
- * side of a socat pty pair. Kept out of the measured process so that the agent's CPU figures
- * and its event loop carry no simulator work.
+ * The far end of the bench's RS-485 line, in its own process: a ModbusDeviceSim serving the
+ * master side of a pty (`fd`, handed over by modbus-line.ts) or one side of a socat pty pair
+ * (`path`). Kept out of the measured process so that the agent's CPU figures and its event
+ * loop carry no simulator work.
  *
  * Started with fork() and a JSON argument; answers IPC messages:
  *   → { kind: 'ready' } once the port is open
  *   ← { kind: 'stats' } → { kind: 'stats', requests: { [unit]: n }, frames: n }
  */
+import { writeSync } from 'node:fs';
+import { ReadStream } from 'node:tty';
 import { ModbusDeviceSim } from '../drivers/sim/modbus-device.js';
 import { serveSimulator } from '../drivers/sim/modbus-pty.js';
 
 export interface SimChildArgs {
-  path: string;
+  /** a serial device to open (one end of a socat pty pair) … */
+  path?: string;
+  /** … or the master side of a pty, already open on this fd */
+  fd?: number;
   baudRate: number;
   wireTime: boolean;
   /** unit ids that answer, each with `registers` holding registers from address 0 */
@@ -35,7 +41,7 @@ async function main(): Promise<void> {
       for (const u of args.units) sim.unit(u).setRegisters('holding', 0, words);
     });
   }
-  const served = await serveSimulator(sim, args.path);
+  const served = args.fd !== undefined ? serveOnPtyMaster(sim, args.fd) : await serveSimulator(sim, args.path!);
   process.on('message', (m: { kind?: string }) => {
     if (m.kind !== 'stats') return;
     const requests: Record<number, number> = {};
@@ -46,6 +52,23 @@ async function main(): Promise<void> {
     void served.close().finally(() => process.exit(0));
   });
   process.send?.({ kind: 'ready' });
+}
+
+/**
+ * The simulator on a pty's master side. A pty master is a tty to libuv: it reads through a
+ * tty stream (one poll registration for the life of the line) and writes whole frames at once.
+ */
+function serveOnPtyMaster(sim: ModbusDeviceSim, fd: number): { close(): Promise<void> } {
+  const input = new ReadStream(fd);
+  input.on('data', (d: Buffer) => sim.receive(d));
+  input.on('error', (err) => process.stderr.write(`sim child: pty read failed: ${err.message}\n`));
+  const unsubscribe = sim.onTransmit((bytes) => void writeSync(fd, bytes));
+  return {
+    close: async () => {
+      unsubscribe();
+      input.destroy();
+    },
+  };
 }
 
 main().catch((err: unknown) => {
