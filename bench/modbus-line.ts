@@ -47,6 +47,16 @@ print(path, flush=True)
 os.execv(sys.argv[1], sys.argv[1:])
 `;
 
+/**
+ * Pins every thread of a process to one CPU (taskset, from util-linux); returns the CPU list
+ * it had, for `pinProcess(pid, previous)` to undo it.
+ */
+export function pinProcess(pid: number, cpus: number | string): string {
+  const before = /: (\S+)\s*$/.exec(execFileSync('taskset', ['-c', '-p', String(pid)], { encoding: 'utf8' }))?.[1] ?? '';
+  execFileSync('taskset', ['-a', '-c', '-p', String(cpus), String(pid)], { stdio: 'ignore' });
+  return before;
+}
+
 let python: boolean | undefined;
 function hasPython(): boolean {
   if (python === undefined) {
@@ -61,13 +71,20 @@ function hasPython(): boolean {
   return python;
 }
 
-export async function startBenchLine(args: Omit<SimChildArgs, 'path' | 'fd'>): Promise<BenchLine> {
+export interface BenchLineOptions {
+  /** run the simulator on this CPU only (taskset), e.g. the one the measured process is pinned to */
+  cpu?: number;
+}
+
+export async function startBenchLine(args: Omit<SimChildArgs, 'path' | 'fd'>, opts: BenchLineOptions = {}): Promise<BenchLine> {
   const script = join(packageRoot(), 'dist', 'bench', 'modbus-sim-child.js');
   let child: ChildProcess;
   let pair: PtyPair | undefined;
   let path: string;
   if (hasPython()) {
-    child = spawn('python3', ['-c', MAKE_PTY, process.execPath, script, JSON.stringify({ ...args, fd: PTY_MASTER_FD })], {
+    const command = ['python3', '-c', MAKE_PTY, process.execPath, script, JSON.stringify({ ...args, fd: PTY_MASTER_FD })];
+    if (opts.cpu !== undefined) command.unshift('taskset', '-c', String(opts.cpu));
+    child = spawn(command[0]!, command.slice(1), {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     path = await new Promise<string>((resolve, reject) => {
@@ -82,6 +99,7 @@ export async function startBenchLine(args: Omit<SimChildArgs, 'path' | 'fd'>): P
     pair = await startPtyPair();
     path = pair.a;
     child = fork(script, [JSON.stringify({ ...args, path: pair.b })], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    if (opts.cpu !== undefined) pinProcess(child.pid!, opts.cpu);
   }
   try {
     await new Promise<void>((resolve, reject) => {
