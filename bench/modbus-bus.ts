@@ -4,7 +4,7 @@
  * due at the same instant would queue them. The theoretical RTU bus time of a transaction is
  * request (8 bytes) + reply (25 bytes) at the line's character time, plus the 3.5-character
  * silence after each frame; the figure is 10 × that / the measured wall time of the cycle
- * (median over cycles), over a socat pty pair to the simulator emulating wire time in its own
+ * (median over cycles), over a pty (modbus-line.ts) to the simulator emulating wire time in its own
  * process. 1.0 would be a master with no gap at all between reply and next request.
  *
  * The master and the simulator share one CPU while it runs. On this VM a wake-up that crosses

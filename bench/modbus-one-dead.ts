@@ -1,6 +1,6 @@
 /**
  * modbus.healthyPollRatioOneDead: 10 devices × 10 holding registers polled every 1 s on one
- * bus at 9600 baud 8N1 (wire time emulated, simulator in its own process behind a socat pty
+ * bus at 9600 baud 8N1 (wire time emulated, simulator in its own process behind a pty
  * pair), with unit 5 silent from power-up. A poll of a healthy device counts when its reply
  * came within one period of the poll being due; the figure is those polls / the polls due in
  * the window (the first, warm-up cycle included: the dead device is dead from the start).

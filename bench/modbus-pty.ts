@@ -1,5 +1,5 @@
 /**
- * modbus.ptyTransactionsPerSec: reads of 10 holding registers back to back over a socat pty
+ * modbus.ptyTransactionsPerSec: reads of 10 holding registers back to back over a pty
  * pair (no wire-time emulation; the simulator answers from its own process), with the whole
  * agent pipeline on: four devices polled as fast as the master can go (pollMs 1, below the
  * site file's 100 ms floor on purpose), every reply changing all ten values, so every read
