@@ -4,8 +4,11 @@
  * simulator in another process, every reply moving every value, so all 100 points report each
  * second), 8 GPIO inputs on the simulated backend, the uplink connected to mosquitto. The
  * figure is the child's CPU time (all threads, from the scheduler's counts) over the window
- * (after 3 s of start-up), as % of one core: the median of three consecutive thirds of it. acquisition.rssMiB: the child's peak resident set (VmHWM) at the
- * end of that run. The agent runs with the node flags of systemd/firebreak.service's ExecStart.
+ * (after 3 s of start-up), as % of one core: the median of three consecutive thirds of it.
+ * acquisition.rssMiB: the child's peak resident set (VmHWM) at the end of that run. The agent
+ * runs with the node flags of systemd/firebreak.service's ExecStart.
+ * acquisition.rssMiB.bareNode, side by side: the peak resident set of `node` with the same
+ * flags running nothing but an idle timer for 3 s, the floor this runtime puts under any agent.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -110,10 +113,27 @@ export async function acquisitionLoad(windowMs: number): Promise<{ cpuPercent: n
   }
 }
 
+/** Peak resident set of a bare `node` (production's flags) that only keeps a timer for 3 s. */
+async function bareNodeRssMiB(): Promise<number> {
+  const child = spawn(process.execPath, [...productionNodeFlags(), '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    await new Promise((r) => setTimeout(r, 3000));
+    return peakRssMiB(child.pid!);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
 export const acquisitionCpuBench: Bench = {
   name: 'acquisition.cpu',
   async run({ quick }) {
     const { cpuPercent, rssMiB } = await acquisitionLoad(quick ? 20_000 : 60_000);
-    return { 'acquisition.cpuPercent': round(cpuPercent), 'acquisition.rssMiB': round(rssMiB) };
+    return {
+      'acquisition.cpuPercent': round(cpuPercent),
+      'acquisition.rssMiB': round(rssMiB),
+      'acquisition.rssMiB.bareNode': round(await bareNodeRssMiB()),
+    };
   },
 };

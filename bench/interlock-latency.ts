@@ -5,13 +5,18 @@
  * its wall-clock time; the relay write is timed where the GPIO backend writes it. Only edges
  * posted while the 1,000,000-sample backlog is still draining count; the figures are
  * percentiles of the edges of several drains pooled (each drain lasts about a second).
+ *
+ * interlock.latencyMs.idleThreadFloor.{p50,p99,max}, side by side in the same runs: the same
+ * edges also go straight from their source to a worker thread that does nothing else but note
+ * when each one reaches it. No code of the agent is on that path; it is what waking a thread
+ * costs on this machine under the same load, the floor under the figures above.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { startAgent } from '../agent/app.js';
 import { Outbox } from '../agent/buffer/outbox.js';
 import { loadSiteFile } from '../agent/config/load.js';
@@ -86,21 +91,43 @@ function operatorPages(url: string): ChildProcess {
   return spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
 }
 
-/** Edges from outside the event loop, 5–15 ms apart, until told to stop; each carries its wall-clock time. */
-function edgeSource(): Worker {
+/**
+ * Edges from outside the event loop, 5–15 ms apart, until told to stop; each carries its
+ * wall-clock time, and goes to the agent's thread and, straight, to `floor` as well.
+ */
+function edgeSource(floor: MessagePort): Worker {
   return new Worker(
-    `const { parentPort } = require('node:worker_threads');
+    `const { parentPort, workerData: { floor } } = require('node:worker_threads');
      let timer;
-     const next = () => (timer = setTimeout(() => { parentPort.postMessage(performance.timeOrigin + performance.now()); next(); }, 5 + Math.random() * 10));
-     parentPort.on('message', () => { clearTimeout(timer); parentPort.close(); });
+     const next = () => (timer = setTimeout(() => { const t = performance.timeOrigin + performance.now(); parentPort.postMessage(t); floor.postMessage(t); next(); }, 5 + Math.random() * 10));
+     parentPort.on('message', () => { clearTimeout(timer); parentPort.close(); floor.close(); });
      next();`,
-    { eval: true },
+    { eval: true, workerData: { floor }, transferList: [floor] },
+  );
+}
+
+/** A thread that does nothing but note how long each edge took to reach it; given the drain's end, answers with the list. */
+function idleThread(edges: MessagePort): Worker {
+  return new Worker(
+    `const { parentPort, workerData: { edges } } = require('node:worker_threads');
+     const seen = [];
+     edges.on('message', (t) => seen.push(t, performance.timeOrigin + performance.now() - t));
+     // the edges posted before the drain ended (as for the agent's figures)
+     parentPort.on('message', (until) => setTimeout(() => {
+       edges.close();
+       const latencies = [];
+       for (let i = 0; i < seen.length; i += 2) if (seen[i] < until) latencies.push(seen[i + 1]);
+       parentPort.postMessage(latencies);
+     }, 50));`,
+    { eval: true, workerData: { edges }, transferList: [edges] },
   );
 }
 
 /** What one measured child reports: every edge's latency while the backlog drained. */
 interface RunResult {
   latencies: number[];
+  /** the same edges' arrival at a thread that does nothing else */
+  floor: number[];
   backlogMessages: number;
   drainMs: number;
 }
@@ -121,7 +148,9 @@ async function measure(dir: string): Promise<RunResult> {
     const latencies: number[] = [];
     let drainedAt = Infinity;
     let level = false;
-    const worker = edgeSource();
+    const channel = new MessageChannel();
+    const idle = idleThread(channel.port2);
+    const worker = edgeSource(channel.port1);
     worker.on('message', (m: number) => {
       level = !level;
       const before = gpio.permitWrites.length;
@@ -138,10 +167,13 @@ async function measure(dir: string): Promise<RunResult> {
     drainedAt = wallNow();
     worker.postMessage('stop');
     await new Promise((r) => worker.once('exit', r));
+    idle.postMessage(drainedAt);
+    const floor = await new Promise<number[]>((r) => idle.once('message', r));
+    await idle.terminate();
     // FIREBREAK_BENCH_LATENCIES=file appends every latency, for a look at the distribution
     if (process.env.FIREBREAK_BENCH_LATENCIES) appendFileSync(process.env.FIREBREAK_BENCH_LATENCIES, latencies.map((x) => `${x.toFixed(3)}\n`).join(''));
     process.stdout.write(`  ${latencies.length} edges over the ${((drainedAt - started) / 1000).toFixed(2)} s in which ${backlogMessages} backlog messages drained\n`);
-    return { latencies, backlogMessages, drainMs: drainedAt - started };
+    return { latencies, floor, backlogMessages, drainMs: drainedAt - started };
   } finally {
     pages.kill();
     await agent.stop('bench over');
@@ -176,14 +208,22 @@ export const interlockLatencyBench: Bench = {
     // A drain takes about a second here: a hundred-odd edges fall inside it, too few for a p99
     // of one run. The edges of several runs (each a fresh backlog and agent) are pooled.
     const latencies: number[] = [];
+    const floor: number[] = [];
     const runs = quick ? 4 : 10;
-    for (let i = 0; i < runs; i++) latencies.push(...(await once()).latencies);
+    for (let i = 0; i < runs; i++) {
+      const r = await once();
+      latencies.push(...r.latencies);
+      floor.push(...r.floor);
+    }
     if (latencies.length < 100 * (runs / 2)) throw new Error(`only ${latencies.length} edges fell inside ${runs} drains`);
     process.stdout.write(`  ${latencies.length} edges in ${runs} drains\n`);
     return {
       'interlock.latencyMs.p50': round(percentile(latencies, 50)),
       'interlock.latencyMs.p99': round(percentile(latencies, 99)),
       'interlock.latencyMs.max': round(Math.max(...latencies)),
+      'interlock.latencyMs.idleThreadFloor.p50': round(percentile(floor, 50)),
+      'interlock.latencyMs.idleThreadFloor.p99': round(percentile(floor, 99)),
+      'interlock.latencyMs.idleThreadFloor.max': round(Math.max(...floor)),
     };
   },
 };
