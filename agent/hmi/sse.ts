@@ -54,10 +54,7 @@ export class SnapshotStream {
     if (this.heartbeat) return;
     // The comment line keeps proxies and NAT from closing an idle stream; the event lets the page
     // notice a silently dead link (a pulled cable sends no FIN) and show its connection banner.
-    this.heartbeat = this.clock.setInterval(() => {
-      if (this.clients.size === 0) return this.unwatchPages();
-      this.broadcast(`: heartbeat\nevent: heartbeat\ndata: ${this.clock.now()}\n\n`);
-    }, this.settings.heartbeatMs);
+    this.heartbeat = this.clock.setInterval(() => this.broadcast(`: heartbeat\nevent: heartbeat\ndata: ${this.clock.now()}\n\n`), this.settings.heartbeatMs);
     this.refresh = this.clock.setInterval(() => this.refreshIfChanged(), this.settings.refreshMs);
   }
 
@@ -97,9 +94,15 @@ export class SnapshotStream {
     // Not recorded as sent: the other pages may not have seen this state yet, the next refresh tells them.
     res.write(this.frame('detached'));
     this.clients.add(res);
-    req.on('close', () => this.clients.delete(res));
+    req.on('close', () => this.remove(res));
     this.watchPages();
     return true;
+  }
+
+  /** A page gone (closed, or dropped for falling behind); the last one takes the periodic work with it. */
+  private remove(res: ServerResponse): void {
+    this.clients.delete(res);
+    if (this.clients.size === 0) this.unwatchPages();
   }
 
   private changed(): void {
@@ -117,8 +120,7 @@ export class SnapshotStream {
   }
 
   private refreshIfChanged(): void {
-    if (this.clients.size === 0) return this.unwatchPages();
-    if (this.pending) return;
+    if (this.clients.size === 0 || this.pending) return;
     const frame = this.frame('ifChanged');
     if (!frame) return;
     this.lastSent = this.clock.monotonic();
@@ -150,7 +152,7 @@ export class SnapshotStream {
     for (const res of this.clients) {
       if (res.writableLength > this.settings.maxBacklogBytes) {
         this.log.warn({ backlog: res.writableLength }, 'dropping a slow event-stream client');
-        this.clients.delete(res);
+        this.remove(res);
         res.destroy();
         continue;
       }
