@@ -4,7 +4,8 @@
  * (`path`). Kept out of the measured process so that the agent's CPU figures and its event
  * loop carry no simulator work.
  *
- * Started with fork() and a JSON argument; answers IPC messages:
+ * Started with a JSON argument and an IPC channel (by fork(), or by python3 exec'ing node with
+ * the pty on `fd`); answers IPC messages:
  *   → { kind: 'ready' } once the port is open
  *   ← { kind: 'stats' } → { kind: 'stats', requests: { [unit]: n }, frames: n }
  */
