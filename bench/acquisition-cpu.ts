@@ -9,6 +9,9 @@
  * runs with the node flags of systemd/firebreak.service's ExecStart.
  * acquisition.rssMiB.bareNode, side by side: the peak resident set of `node` with the same
  * flags running nothing but an idle timer for 3 s, the floor this runtime puts under any agent.
+ * acquisition.rssMiB.libraryFloor: the same, after importing the libraries the agent runs on
+ * (AGENT_LIBRARIES), as it imports them, and doing nothing with them: the floor the brief's
+ * stack (serialport, modbus-serial, sqlite3, mqtt, pino) puts under any agent built on it.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -113,12 +116,28 @@ export async function acquisitionLoad(windowMs: number): Promise<{ cpuPercent: n
   }
 }
 
-/** Peak resident set of a bare `node` (production's flags) that only keeps a timer for 3 s. */
-async function bareNodeRssMiB(): Promise<number> {
-  const child = spawn(process.execPath, [...productionNodeFlags(), '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+/**
+ * What `firebreak run` imports from node_modules and keeps for its life, by the same specifiers
+ * (modbus-serial brings serialport, its binding and its parsers; mqtt is opened through its client module
+ * only). Not here: yaml and zod (the site file is read by a worker that exits), onoff (loaded
+ * only where the kernel has GPIO), aedes (the demo's broker). test/bench/library-floor.test.ts
+ * keeps this list in step with the agent's imports.
+ */
+export const AGENT_LIBRARIES = ['modbus-serial', '@serialport/stream', 'sqlite3', 'mqtt/lib/client', 'pino', 'node:http', 'node:net'];
+
+/**
+ * Peak resident set of `node` (production's flags) that imports `libraries` from the package's
+ * own node_modules, then only keeps a timer; read after 3 s.
+ */
+async function idleNodeRssMiB(libraries: readonly string[]): Promise<number> {
+  const script = `${libraries.map((l) => `await import(${JSON.stringify(l)});`).join(' ')} setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, [...productionNodeFlags(), '--input-type=module', '-e', script], { cwd: packageRoot(), stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   const exited = new Promise((r) => child.once('exit', r));
   try {
     await new Promise((r) => setTimeout(r, 3000));
+    if (child.exitCode !== null) throw new Error(`node importing ${libraries.join(', ')} exited (${child.exitCode}): ${stderr}`);
     return peakRssMiB(child.pid!);
   } finally {
     child.kill('SIGTERM');
@@ -133,7 +152,8 @@ export const acquisitionCpuBench: Bench = {
     return {
       'acquisition.cpuPercent': round(cpuPercent),
       'acquisition.rssMiB': round(rssMiB),
-      'acquisition.rssMiB.bareNode': round(await bareNodeRssMiB()),
+      'acquisition.rssMiB.bareNode': round(await idleNodeRssMiB([])),
+      'acquisition.rssMiB.libraryFloor': round(await idleNodeRssMiB(AGENT_LIBRARIES)),
     };
   },
 };
