@@ -250,6 +250,81 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
     await page.close();
   });
 
+  it('sounds the horn until a loud alarm is acknowledged, says when the sound is off, and silences until the next alarm', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    // what leaves the page as sound: every beep is two oscillators started
+    await context.addInitScript(() => {
+      const w = window as unknown as { oscillators: number };
+      w.oscillators = 0;
+      const create = AudioContext.prototype.createOscillator;
+      AudioContext.prototype.createOscillator = function (this: AudioContext) {
+        w.oscillators++;
+        return create.call(this);
+      };
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await page.clock.install();
+    await page.goto(r.base);
+    await page.locator('#alarm-list .alarm').first().waitFor({ timeout: 5000 });
+    const beeps = async () => (await page.evaluate(() => (window as unknown as { oscillators: number }).oscillators)) / 2;
+    const bar = page.locator('#sound-bar');
+    const silence = page.locator('#silence-button');
+    plant.raiseAlarm({ id: 'ds1.conc:hh', source: 'ds1.conc', name: '粉尘浓度', priority: 'critical', message: '粉尘浓度高高', value: 9, limit: 8 });
+    await row(page, 'ds1.conc:hh').waitFor({ timeout: 2000 });
+
+    // Until the first touch the browser keeps the page silent, and the page says so.
+    expect(await bar.isVisible()).toBe(true);
+    expect(await bar.textContent()).toContain('报警声音未开启：点此开启');
+    expect(await beeps()).toBe(0);
+    await bar.click();
+    await expect.poll(() => bar.isVisible()).toBe(false);
+    expect(await silence.textContent()).toBe('消音');
+
+    // A critical alarm nobody has acknowledged: the horn repeats every 5 s.
+    const before = await beeps();
+    await page.clock.runFor(10_100);
+    expect(await beeps()).toBe(before + 2);
+
+    // Silenced on this page: quiet, though the alarm still waits for acknowledgement.
+    await silence.click();
+    await expect.poll(() => silence.isVisible()).toBe(false);
+    const silenced = await beeps();
+    await page.clock.runFor(15_000);
+    expect(await beeps()).toBe(silenced);
+    expect(await row(page, 'ds1.conc:hh').getAttribute('data-state')).toBe('unack');
+
+    // The next new alarm ends the silence: one beep at once, then the repeat again.
+    plant.raiseAlarm({ id: 'dc1.temp:high', source: 'dc1.temp', name: '除尘器温度', priority: 'high', message: '温度高', value: 72, limit: 70 });
+    await expect.poll(() => beeps(), { timeout: 2000 }).toBe(silenced + 1);
+    await expect.poll(() => silence.isVisible()).toBe(true);
+    await page.clock.runFor(5_000);
+    expect(await beeps()).toBe(silenced + 2);
+
+    // Every loud alarm acknowledged (from anywhere): the horn stops and the button goes.
+    for (const a of plant.snapshot().alarms) if (a.state === 'unack') await plant.acknowledge(a.id, OPERATOR.name);
+    await expect.poll(() => silence.isVisible(), { timeout: 2000 }).toBe(false);
+    const acknowledged = await beeps();
+    await page.clock.runFor(15_000);
+    expect(await beeps()).toBe(acknowledged);
+    await context.close();
+  });
+
+  it('sounds without a touch in a kiosk browser that allows it, and shows no sound bar there', async () => {
+    const kiosk = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'] });
+    try {
+      const page = await kiosk.newPage({ locale: 'zh-CN' });
+      await page.goto(r.base);
+      await page.locator('#alarm-list .alarm').first().waitFor({ timeout: 5000 });
+      plant.raiseAlarm({ id: 'spark2:count', source: 'spark2', name: '2号风管火花探测', priority: 'high', message: '10 s 内火花 3 次', value: 3, limit: 3 });
+      await expect.poll(() => page.locator('#silence-button').isVisible(), { timeout: 2000 }).toBe(true);
+      expect(await page.locator('#sound-bar').isVisible()).toBe(false);
+      await plant.acknowledge('spark2:count', OPERATOR.name);
+    } finally {
+      await kiosk.close();
+    }
+  });
+
   it('loaded without script errors', () => {
     expect(consoleErrors).toEqual([]);
   });

@@ -2,9 +2,9 @@
 // language switch. Rendering is in alarms.js, permits.js, values.js, system.js and trend.js.
 import * as api from './api.js';
 import { renderAlarms, renderSummary } from './alarms.js';
-import { beep, unlockAudioOnFirstTouch } from './beep.js';
 import { createLoginDialog, createShelveDialog } from './dialogs.js';
 import { errorText } from './errors.js';
+import { createHorn } from './horn.js';
 import { applyStatic, fmtTime, initLang, t, toggleLang } from './i18n.js';
 import { renderLockouts, renderPermits } from './permits.js';
 import { connect } from './stream.js';
@@ -16,7 +16,7 @@ const $ = (id) => document.getElementById(id);
 
 initLang();
 applyStatic();
-unlockAudioOnFirstTouch();
+const horn = createHorn({ bar: $('sound-bar'), silenceButton: $('silence-button') });
 
 const loginDialog = createLoginDialog($('login-dialog'));
 const shelveDialog = createShelveDialog($('shelve-dialog'));
@@ -100,23 +100,6 @@ function invalidate() {
   for (const el of document.querySelectorAll('[data-render-key]')) delete el.dataset.renderKey;
 }
 
-// Beep once for each alarm that newly became unacknowledged; not for those already there on load.
-const heard = new Set();
-let firstSnapshot = true;
-function announce(s) {
-  let fresh = false;
-  for (const a of s.alarms) {
-    if (a.state !== 'unack') continue;
-    const key = `${a.id}@${a.t}`;
-    if (!heard.has(key)) {
-      heard.add(key);
-      fresh = true;
-    }
-  }
-  if (fresh && !firstSnapshot) beep();
-  firstSnapshot = false;
-}
-
 $('lang-button').addEventListener('click', () => {
   toggleLang();
   applyStatic();
@@ -124,6 +107,7 @@ $('lang-button').addEventListener('click', () => {
   renderUser();
   render();
   trends.relabel();
+  horn.relabel();
 });
 
 $('user-button').addEventListener('click', async () => {
@@ -142,7 +126,7 @@ void api.loadSession();
 connect({
   onSnapshot(s) {
     snapshot = s;
-    announce(s);
+    horn.update(s);
     render();
   },
   onLink(up) {
