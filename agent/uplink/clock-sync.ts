@@ -55,9 +55,18 @@ export interface ClockSyncOptions {
   probe: SyncProbe;
   clock: Clock;
   log: Logger;
-  /** how often to ask; NTP usually syncs within a minute of the network coming up */
+  /** how often to look; NTP usually syncs within a minute of the network coming up */
   checkEveryMs?: number;
+  /**
+   * How often to ask the probe once it has said "synchronised", or has not been able to tell
+   * three times running. Each question starts timedatectl (which wakes systemd-timedated over
+   * D-Bus) or chronyc; a synchronised kernel clock stays so for hours without NTP.
+   */
+  slowProbeEveryMs?: number;
 }
+
+/** after this many "cannot tell" answers in a row the probe is asked only every slowProbeEveryMs */
+const UNKNOWN_BEFORE_SLOW = 3;
 
 /** a platform time hint this far from the gateway's clock is not believed (network delay included) */
 export const HINT_TOLERANCE_MS = 2000;
@@ -81,6 +90,8 @@ export class ClockSync {
   private hinted: { mono: number; wallMinusMono: number } | undefined;
   private reported = false;
   private timer: Timer | undefined;
+  private lastProbe = -Infinity;
+  private unknownRun = 0;
   private readonly log: Logger;
   private readonly listeners = new Set<(synced: boolean) => void>();
 
@@ -145,12 +156,19 @@ export class ClockSync {
     return () => this.listeners.delete(fn);
   }
 
+  /** Ask the probe when due (see slowProbeEveryMs), and notice a platform hint that no longer holds. */
   async check(): Promise<void> {
-    try {
-      const v = await this.o.probe.isSynchronized();
-      if (v !== undefined) this.probeSynced = v;
-    } catch (err) {
-      this.log.warn({ err }, 'clock sync probe failed');
+    const mono = this.o.clock.monotonic();
+    const slow = this.probeSynced || this.unknownRun >= UNKNOWN_BEFORE_SLOW;
+    if (!slow || mono - this.lastProbe >= (this.o.slowProbeEveryMs ?? 600_000)) {
+      this.lastProbe = mono;
+      try {
+        const v = await this.o.probe.isSynchronized();
+        this.unknownRun = v === undefined ? this.unknownRun + 1 : 0;
+        if (v !== undefined) this.probeSynced = v;
+      } catch (err) {
+        this.log.warn({ err }, 'clock sync probe failed');
+      }
     }
     this.report('system');
   }

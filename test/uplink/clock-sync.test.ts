@@ -49,6 +49,40 @@ describe('clock synchronisation', () => {
   });
 });
 
+describe('asking the time service', () => {
+  async function questionsOver(answers: (boolean | undefined)[], minutes: number): Promise<number> {
+    const clock = new FakeClock();
+    let asked = 0;
+    const probe = { isSynchronized: async () => answers[Math.min(asked++, answers.length - 1)] };
+    const sync = new ClockSync({ probe, clock, log: quiet, checkEveryMs: 30_000, slowProbeEveryMs: 600_000 });
+    await sync.start();
+    for (let s = 0; s < minutes * 60; s += 30) {
+      clock.advance(30_000);
+      await new Promise((r) => setImmediate(r));
+    }
+    sync.stop();
+    return asked;
+  }
+
+  it('asks every 30 s while the clock is not synchronised', async () => {
+    expect(await questionsOver([false], 20)).toBe(1 + 40);
+  });
+
+  it('asks every 10 min once it is, so timedatectl is not started 2,880 times a day', async () => {
+    // not yet, not yet, synchronised at the third question (1 min), then again at 11 and 21 min
+    expect(await questionsOver([false, false, true], 25)).toBe(3 + 2);
+  });
+
+  it('asks every 10 min after three answers of "cannot tell" (no timesyncd, no chrony)', async () => {
+    expect(await questionsOver([undefined], 25)).toBe(3 + 2);
+  });
+
+  it('goes back to every 30 s when the clock is reported lost', async () => {
+    // synchronised at once; lost at the 10-min question; then asked every 30 s again
+    expect(await questionsOver([true, false], 15)).toBe(2 + 10);
+  });
+});
+
 describe('reconnect backoff', () => {
   it('doubles up to the cap, with jitter between half and all of each step, and starts over after a connect', () => {
     const lowest = new Backoff({ initialMs: 1000, maxMs: 8000, random: () => 0 });
