@@ -9,6 +9,9 @@
  * runs with the node flags of systemd/firebreak.service's ExecStart.
  * acquisition.rssMiB.bareNode, side by side: the peak resident set of `node` with the same
  * flags running nothing but an idle timer for 3 s, the floor this runtime puts under any agent.
+ * acquisition.cpuPercent.bareModbusSerial: the same polling on the same line by modbus-serial alone
+ * (bench/bare-acquisition-child.ts), measured the same way right after: the library's own cost
+ * for the job, under the agent's scaling, alarms, interlocks, buffer, uplink and event-loop watch.
  * acquisition.rssMiB.libraryFloor: the same, after importing the libraries the agent runs on
  * (AGENT_LIBRARIES), as it imports them, and doing nothing with them: the floor the brief's
  * stack (serialport, modbus-serial, sqlite3, mqtt, pino) puts under any agent built on it.
@@ -72,7 +75,7 @@ function peakRssMiB(pid: number): number {
 export async function acquisitionLoad(windowMs: number): Promise<{ cpuPercent: number; rssMiB: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'fb-bench-acq-'));
   const broker = await startBenchBroker();
-  const line = await startBenchLine({ baudRate: 9600, wireTime: true, units: Array.from({ length: 10 }, (_, i) => i + 1), registers: 10, vary: true });
+  const line = await startBenchLine(ACQUISITION_LINE);
   const site = {
     version: 1,
     site: { enterprise: '91130100MA0BENCH01', gateway: 'GW-BENCH-ACQ' },
@@ -87,17 +90,45 @@ export async function acquisitionLoad(windowMs: number): Promise<{ cpuPercent: n
   };
   const file = join(dir, 'site.yaml');
   writeFileSync(file, stringify(site));
-  const child = spawn(process.execPath, [...productionNodeFlags(), join(packageRoot(), 'dist', 'agent', 'cli.js'), 'run', '--config', file], {
+  try {
+    return await measureNode([join(packageRoot(), 'dist', 'agent', 'cli.js'), 'run', '--config', file], windowMs);
+  } finally {
+    await line.stop();
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The bench's line: 10 units of 10 registers at 9600 baud, wire time emulated, every reply moving every value. */
+const ACQUISITION_LINE = { baudRate: 9600, wireTime: true, units: Array.from({ length: 10 }, (_, i) => i + 1), registers: 10, vary: true };
+
+/** The same job and line, polled by modbus-serial alone (bench/bare-acquisition-child.ts). */
+async function bareModbusSerialLoad(windowMs: number): Promise<{ cpuPercent: number; rssMiB: number }> {
+  const line = await startBenchLine(ACQUISITION_LINE);
+  try {
+    return await measureNode([join(packageRoot(), 'dist', 'bench', 'bare-acquisition-child.js'), line.path], windowMs);
+  } finally {
+    await line.stop();
+  }
+}
+
+/**
+ * Run `node` with production's flags on `args`; after 3 s of start-up, its CPU over windowMs (the
+ * median of three back-to-back thirds: one GC or one noisy neighbour moves one window) and its
+ * peak resident set.
+ */
+async function measureNode(args: string[], windowMs: number): Promise<{ cpuPercent: number; rssMiB: number }> {
+  const child = spawn(process.execPath, [...productionNodeFlags(), ...args], {
+    cwd: packageRoot(),
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, FIREBREAK_LOG_LEVEL: 'warn' },
   });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   try {
     await new Promise((r) => setTimeout(r, 3000));
-    if (child.exitCode !== null) throw new Error(`agent exited (${child.exitCode}): ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`${args[0]} exited (${child.exitCode}): ${stderr}`);
     const pid = child.pid!;
-    // three back-to-back windows, the median: one GC or one noisy neighbour moves one window
     const percents: number[] = [];
     for (let w = 0; w < 3; w++) {
       const t0 = performance.now();
@@ -110,9 +141,6 @@ export async function acquisitionLoad(windowMs: number): Promise<{ cpuPercent: n
     const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
     child.kill('SIGTERM');
     await exited;
-    await line.stop();
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -148,9 +176,12 @@ async function idleNodeRssMiB(libraries: readonly string[]): Promise<number> {
 export const acquisitionCpuBench: Bench = {
   name: 'acquisition.cpu',
   async run({ quick }) {
-    const { cpuPercent, rssMiB } = await acquisitionLoad(quick ? 20_000 : 60_000);
+    const windowMs = quick ? 20_000 : 60_000;
+    const { cpuPercent, rssMiB } = await acquisitionLoad(windowMs);
+    const bare = await bareModbusSerialLoad(windowMs);
     return {
       'acquisition.cpuPercent': round(cpuPercent),
+      'acquisition.cpuPercent.bareModbusSerial': round(bare.cpuPercent),
       'acquisition.rssMiB': round(rssMiB),
       'acquisition.rssMiB.bareNode': round(await idleNodeRssMiB([])),
       'acquisition.rssMiB.libraryFloor': round(await idleNodeRssMiB(AGENT_LIBRARIES)),
