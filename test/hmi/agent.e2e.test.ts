@@ -4,12 +4,12 @@
  * real SQLite buffer, and an embedded MQTT broker whose acknowledgements the test can hold back.
  * Debian's chromium (playwright-core) drives the page. Screenshots: test-artifacts/hmi/agent-*.png.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type Agent } from '../../agent/app.js';
@@ -18,12 +18,10 @@ import type { SiteConfig } from '../../agent/config/schema.js';
 import type { PlantEvent } from '../../agent/core/types.js';
 import { addUser } from '../../agent/hmi/users.js';
 import type { SimGpio } from '../../drivers/sim/gpio-sim.js';
+import { alarmRow, ARTIFACTS, haveChromium, launchChromium, logIn, openPage, warnIfNoChromium } from './browser.js';
 import { login, OPERATOR, post, SUPERVISOR, type Endpoint } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = 'test-artifacts/hmi';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`agent page tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+warnIfNoChromium('agent page tests');
 
 /** The demo's GPIO lines (config/demo.site.yaml). */
 const LINE = { spark: 17, fan: 5, valve: 6, permitRelay: 26 } as const;
@@ -118,7 +116,6 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
   const permit = () => snapshot().permits.find((p) => p.id === 'sander1-permit')!;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'firebreak-hmi-agent-'));
     const usersFile = join(dir, 'users.json');
     await addUser(usersFile, OPERATOR.name, OPERATOR.password, 'operator');
@@ -154,10 +151,7 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
       () => JSON.stringify(snapshot().alarms),
     );
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 30_000);
 
   afterAll(async () => {
@@ -167,39 +161,20 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function open(viewport = { width: 1280, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN', hasTouch: viewport.width <= 800 });
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    await page.goto(hmi.base);
-    await page.locator('#point-list [data-id="dc1.dp"]').waitFor({ timeout: 5000 });
-    return page;
-  }
+  const open = (viewport = { width: 1280, height: 900 }): Promise<Page> => openPage(browser, hmi.base, { viewport, touch: viewport.width <= 800, ready: '#point-list [data-id="dc1.dp"]', errors: consoleErrors });
 
-  async function logIn(page: Page, who: { name: string; password: string }): Promise<void> {
-    await page.click('#user-button');
-    await page.fill('#login-name', who.name);
-    await page.fill('#login-password', who.password);
-    await page.click('#login-submit');
-    await expect.poll(() => page.textContent('#user-button')).toContain(who.name);
-  }
-
-  const row = (page: Page, id: string) => page.locator(`#alarm-list li[data-id="${id}"]`);
   const noSidewaysScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
 
   it('shows the alarm within a second of the simulated differential pressure crossing its high limit', async () => {
     const page = await open();
     const crossed = Date.now();
     agent.simulator!.set('dc1.dp', 2000);
-    await row(page, 'dc1.dp.high').waitFor({ timeout: 1000 });
+    await alarmRow(page, 'dc1.dp.high').waitFor({ timeout: 1000 });
     const shownAfter = Date.now() - crossed;
     // one poll (200 ms) + the page's coalescing (200 ms) + the browser: well inside a second
     expect(shownAfter).toBeLessThan(1000);
-    expect(await row(page, 'dc1.dp.high').getAttribute('data-state')).toBe('unack');
-    expect(await row(page, 'dc1.dp.high').locator('.alarm-value').textContent()).toContain('2000 Pa');
+    expect(await alarmRow(page, 'dc1.dp.high').getAttribute('data-state')).toBe('unack');
+    expect(await alarmRow(page, 'dc1.dp.high').locator('.alarm-value').textContent()).toContain('2000 Pa');
     // the same sample dropped the sander permit, pressure out of its band, and the relay with it
     const card = page.locator('#permit-board [data-id="sander1-permit"]');
     await expect.poll(() => card.getAttribute('class')).toContain('is-off');
@@ -224,11 +199,11 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
     const tones = () => page.evaluate(() => (window as unknown as { beepTones: number }).beepTones);
     // Browsers allow sound only after a gesture: before the first touch the page stays silent.
     agent.simulator!.set('ds1.conc', 15);
-    await row(page, 'ds1.conc.high').waitFor({ timeout: 2000 });
+    await alarmRow(page, 'ds1.conc.high').waitFor({ timeout: 2000 });
     expect(await tones()).toBe(0);
     await page.click('#alarms h2');
     agent.simulator!.set('dc1.hopperTemp', 65);
-    await row(page, 'dc1.hopperTemp.high').waitFor({ timeout: 2000 });
+    await alarmRow(page, 'dc1.hopperTemp.high').waitFor({ timeout: 2000 });
     // two tones per new alarm (more if the agent's own loop watch alarms meanwhile)
     await expect.poll(tones).toBeGreaterThanOrEqual(2);
     agent.simulator!.set('dc1.hopperTemp', 35);
@@ -240,10 +215,10 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
     const operator = await open();
     const watcher = await open();
     await logIn(operator, OPERATOR);
-    await row(operator, 'dc1.dp.high').locator('[data-action="ack"]').click();
-    await expect.poll(() => row(watcher, 'dc1.dp.high').getAttribute('data-state'), { timeout: 2000 }).toBe('ack');
-    expect(await row(watcher, 'dc1.dp.high').locator('.badge.state').textContent()).toBe('已确认');
-    expect(await row(watcher, 'dc1.dp.high').locator('.alarm-notes').textContent()).toContain(`${OPERATOR.name} 已确认`);
+    await alarmRow(operator, 'dc1.dp.high').locator('[data-action="ack"]').click();
+    await expect.poll(() => alarmRow(watcher, 'dc1.dp.high').getAttribute('data-state'), { timeout: 2000 }).toBe('ack');
+    expect(await alarmRow(watcher, 'dc1.dp.high').locator('.badge.state').textContent()).toBe('已确认');
+    expect(await alarmRow(watcher, 'dc1.dp.high').locator('.alarm-notes').textContent()).toContain(`${OPERATOR.name} 已确认`);
     expect(alarm('dc1.dp.high')).toMatchObject({ state: 'ack', ackBy: OPERATOR.name });
     await watcher.screenshot({ path: `${ARTIFACTS}/agent-after-ack.png` });
     await operator.context().close();
@@ -309,12 +284,12 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
 
   it('switches the page to English with one tap', async () => {
     const page = await open();
-    await row(page, 'sander1-permit.trip').waitFor({ timeout: 5000 });
+    await alarmRow(page, 'sander1-permit.trip').waitFor({ timeout: 5000 });
     expect(await page.textContent('#alarms h2')).toBe('报警');
     await page.click('#lang-button');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await page.textContent('#alarms h2')).toBe('Alarms');
-    expect(await row(page, 'sander1-permit.trip').locator('.badge.state').textContent()).toMatch(/^(Unacknowledged|Cleared, unacknowledged)$/);
+    expect(await alarmRow(page, 'sander1-permit.trip').locator('.badge.state').textContent()).toMatch(/^(Unacknowledged|Cleared, unacknowledged)$/);
     expect(await page.locator('#permit-board [data-id="sander1-permit"] .badge.permit-state').textContent()).toContain('Blocked');
     expect(await page.locator('#output-list [data-id="beacon"]').textContent()).toMatch(/energised/);
     expect(await page.locator('#device-list [data-id="dc1"]').textContent()).toContain('Transactions');
@@ -327,7 +302,7 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
 
   it('shows the alarm list on an 800 × 480 panel without sideways scrolling, in both languages', async () => {
     const page = await open({ width: 800, height: 480 });
-    await row(page, 'sander1-permit.trip').waitFor({ timeout: 5000 });
+    await alarmRow(page, 'sander1-permit.trip').waitFor({ timeout: 5000 });
     expect(await noSidewaysScroll(page)).toBe(true);
     // the first row is on screen below the sticky header (measured again if a new snapshot redrew the list meanwhile)
     const firstRowBottom = async () => {

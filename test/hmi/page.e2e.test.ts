@@ -2,18 +2,15 @@
  * The operator page in a real browser (Debian chromium through playwright-core) against an
  * HmiServer over a FakePlant on real time. Screenshots go to test-artifacts/hmi/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../agent/core/clock.js';
 import type { FakePlant } from './fake-plant.js';
 import { makeUsers, OPERATOR, startServer, SUPERVISOR, type Running } from './harness.js';
 import { sandingWorkshop } from './sanding-workshop.js';
+import { alarmRow, ARTIFACTS, haveChromium, launchChromium, logIn, openPage, warnIfNoChromium } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = 'test-artifacts/hmi';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`page tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+warnIfNoChromium('page tests');
 
 describe.skipIf(!haveChromium)('operator page in a browser', () => {
   let browser: Browser;
@@ -23,7 +20,6 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     const made = await makeUsers();
     cleanup = made.cleanup;
     plant = sandingWorkshop(new SystemClock());
@@ -45,10 +41,7 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
     await plant.acknowledge('ds1.conc:comm', SUPERVISOR.name);
     plant.actions.length = 0;
     r = await startServer(plant, made.users, new SystemClock());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 30_000);
 
   afterAll(async () => {
@@ -57,35 +50,16 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
     cleanup?.();
   });
 
-  async function open(viewport = { width: 1280, height: 900 }, touch = false): Promise<Page> {
-    const context = await browser.newContext({ viewport, hasTouch: touch, locale: 'zh-CN' });
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
-    await page.goto(r.base);
-    await page.locator('#alarm-list .alarm').first().waitFor({ timeout: 5000 });
-    return page;
-  }
+  const open = (viewport = { width: 1280, height: 900 }, touch = false): Promise<Page> => openPage(browser, r.base, { viewport, touch, ready: '#alarm-list .alarm', errors: consoleErrors });
 
-  async function logIn(page: Page, who: { name: string; password: string }): Promise<void> {
-    await page.click('#user-button');
-    await page.fill('#login-name', who.name);
-    await page.fill('#login-password', who.password);
-    await page.click('#login-submit');
-    await expect.poll(() => page.textContent('#user-button')).toContain(who.name);
-  }
-
-  const row = (page: Page, id: string) => page.locator(`#alarm-list li[data-id="${id}"]`);
 
   it('shows an alarm raised in the model within 1 s', async () => {
     const page = await open();
     plant.raiseAlarm({ id: 'spark1:count', source: 'spark1', name: '1号风管火花探测', priority: 'high', message: '10 s 内火花 3 次', value: 3, limit: 3 });
     const raised = Date.now();
-    await row(page, 'spark1:count').waitFor({ timeout: 1000 });
+    await alarmRow(page, 'spark1:count').waitFor({ timeout: 1000 });
     expect(Date.now() - raised).toBeLessThan(1000);
-    await expect.poll(() => row(page, 'spark1:count').getAttribute('data-state')).toBe('unack');
+    await expect.poll(() => alarmRow(page, 'spark1:count').getAttribute('data-state')).toBe('unack');
     // The chart needs its first trend fetch before the screenshot.
     await page.locator('#trend-chart canvas').waitFor({ timeout: 5000 });
     await page.screenshot({ path: `${ARTIFACTS}/desktop-zh.png`, fullPage: true });
@@ -107,9 +81,9 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
     const operator = await open();
     const watcher = await open();
     await logIn(operator, OPERATOR);
-    await row(operator, 'dc1.dp:high').locator('[data-action="ack"]').click();
-    await expect.poll(() => row(watcher, 'dc1.dp:high').getAttribute('data-state'), { timeout: 2000 }).toBe('ack');
-    expect(await row(watcher, 'dc1.dp:high').locator('.badge.state').textContent()).toBe('已确认');
+    await alarmRow(operator, 'dc1.dp:high').locator('[data-action="ack"]').click();
+    await expect.poll(() => alarmRow(watcher, 'dc1.dp:high').getAttribute('data-state'), { timeout: 2000 }).toBe('ack');
+    expect(await alarmRow(watcher, 'dc1.dp:high').locator('.badge.state').textContent()).toBe('已确认');
     expect(plant.actions).toMatchObject([{ action: 'acknowledge', id: 'dc1.dp:high', user: OPERATOR.name }]);
     await watcher.screenshot({ path: `${ARTIFACTS}/after-ack.png` });
     await operator.context().close();
@@ -119,12 +93,12 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
   it('lets a supervisor shelve an alarm with a reason', async () => {
     const page = await open();
     await logIn(page, SUPERVISOR);
-    await row(page, 'spark1.fault').locator('[data-action="shelve"]').click();
+    await alarmRow(page, 'spark1.fault').locator('[data-action="shelve"]').click();
     await page.locator('#shelve-presets button').first().click();
     await page.selectOption('#shelve-minutes', '30');
     await page.screenshot({ path: `${ARTIFACTS}/shelve-dialog.png` });
     await page.click('#shelve-submit');
-    await expect.poll(() => row(page, 'spark1.fault').getAttribute('data-state'), { timeout: 2000 }).toBe('shelved');
+    await expect.poll(() => alarmRow(page, 'spark1.fault').getAttribute('data-state'), { timeout: 2000 }).toBe('shelved');
     expect(plant.actions.at(-1)).toMatchObject({ action: 'shelve', user: SUPERVISOR.name, reason: '仪表检修' });
     await page.context().close();
   });
@@ -158,9 +132,9 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
     expect(await page.textContent('#alarms h2')).toBe('Alarms');
     expect(await page.locator('#point-list [data-id="ds1.conc"] .badge.quality').textContent()).toContain('comm lost');
     // The agent's English where it sent one, the Chinese where it did not.
-    expect(await row(page, 'dc1.dp:high').locator('.alarm-name').textContent()).toBe('Collector differential pressure');
-    expect(await row(page, 'dc1.dp:high').locator('.alarm-msg').textContent()).toBe('Differential pressure high: bags may be blinding');
-    expect(await row(page, 'spark1.fault').locator('.alarm-name').textContent()).toBe('火花探测系统故障');
+    expect(await alarmRow(page, 'dc1.dp:high').locator('.alarm-name').textContent()).toBe('Collector differential pressure');
+    expect(await alarmRow(page, 'dc1.dp:high').locator('.alarm-msg').textContent()).toBe('Differential pressure high: bags may be blinding');
+    expect(await alarmRow(page, 'spark1.fault').locator('.alarm-name').textContent()).toBe('火花探测系统故障');
     const card = page.locator('#permit-board [data-id="sander1-permit"]');
     const condition = (key: string) => card.locator(`.condition[data-key="${key}"] .condition-text`).textContent();
     expect(await condition('permitWhen[1]')).toBe('除尘器进出口压差 between 300 and 1800 Pa');
@@ -196,7 +170,7 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
       });
     }
     const page = await open({ width: 800, height: 480 }, true);
-    await row(page, 'flood5').waitFor();
+    await alarmRow(page, 'flood5').waitFor();
     const { scrollWidth, clientWidth } = await page.evaluate(() => ({
       scrollWidth: document.documentElement.scrollWidth,
       clientWidth: document.documentElement.clientWidth,
@@ -271,7 +245,7 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
     const bar = page.locator('#sound-bar');
     const silence = page.locator('#silence-button');
     plant.raiseAlarm({ id: 'ds1.conc:hh', source: 'ds1.conc', name: '粉尘浓度', priority: 'critical', message: '粉尘浓度高高', value: 9, limit: 8 });
-    await row(page, 'ds1.conc:hh').waitFor({ timeout: 2000 });
+    await alarmRow(page, 'ds1.conc:hh').waitFor({ timeout: 2000 });
 
     // Until the first touch the browser keeps the page silent, and the page says so.
     expect(await bar.isVisible()).toBe(true);
@@ -292,7 +266,7 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
     const silenced = await beeps();
     await page.clock.runFor(15_000);
     expect(await beeps()).toBe(silenced);
-    expect(await row(page, 'ds1.conc:hh').getAttribute('data-state')).toBe('unack');
+    expect(await alarmRow(page, 'ds1.conc:hh').getAttribute('data-state')).toBe('unack');
 
     // The next new alarm ends the silence: one beep at once, then the repeat again.
     plant.raiseAlarm({ id: 'dc1.temp:high', source: 'dc1.temp', name: '除尘器温度', priority: 'high', message: '温度高', value: 72, limit: 70 });
@@ -311,7 +285,7 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
   });
 
   it('sounds without a touch in a kiosk browser that allows it, and shows no sound bar there', async () => {
-    const kiosk = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'] });
+    const kiosk = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
     try {
       const page = await kiosk.newPage({ locale: 'zh-CN' });
       await page.goto(r.base);
