@@ -6,6 +6,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Outbox } from './buffer/outbox.js';
+import { bufferWriteAlarm } from './buffer/write-alarm.js';
 import type { SiteConfig } from './config/schema.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import type { Logger } from './core/log.js';
@@ -104,6 +105,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       log, // the outbox names its own component
       timeQuality: () => clockSync.tq(),
       onSystemEvent: (e) => log.warn({ event: e }, 'buffer recorded a system event'),
+      onWriteTrouble: bufferWriteAlarm(plant.alarms, clock),
     });
     stops.push(['buffer', () => outbox.close()]);
     plant.onSample((s) => outbox.addSample(s));

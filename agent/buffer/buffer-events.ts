@@ -64,3 +64,17 @@ export function overflowEvent(now: number, samples: number, fromT: number, toT: 
     detail: { stream: 'data', samples, fromT, toT, reason: 'ingest overflow' },
   };
 }
+
+/** events given up after too many waited in memory while the disk refused writes */
+export function droppedEventsEvent(now: number, events: number, fromT: number, toT: number): PlantEvent {
+  return {
+    id: `gap-events-dropped-${now}`,
+    t: now,
+    type: 'gap',
+    source: 'buffer',
+    priority: 'high',
+    state: 'lost',
+    message: `磁盘长时间无法写入，丢弃 ${events} 个事件 / disk not accepting writes for too long: ${events} events dropped before buffering`,
+    detail: { stream: 'events', events, fromT, toT, reason: 'events waiting in memory overflowed' },
+  };
+}

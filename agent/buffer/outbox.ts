@@ -6,7 +6,7 @@
 import type { Timer } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { PlantEvent, Sample } from '../core/types.js';
-import { corruptFileEvent, lostFileGapEvent, overflowEvent } from './buffer-events.js';
+import { corruptFileEvent, droppedEventsEvent, lostFileGapEvent, overflowEvent } from './buffer-events.js';
 import { Budget } from './budget.js';
 import { decodeData, decodeEvents, encodeBody, encodeData, writeDataJson } from './codec.js';
 import { Cursor, type CursorHost } from './cursor.js';
@@ -30,6 +30,10 @@ const MAX_SAMPLES_PER_MESSAGE = 500;
 const MAX_EVENTS_PER_MESSAGE = 200;
 /** samples held in memory while the disk refuses writes; beyond this the oldest are dropped and reported */
 const MAX_WAITING_SAMPLES = 100_000;
+/** events held in memory while the disk refuses writes (a day of a busy alarm flood); beyond this the oldest are dropped and reported */
+const MAX_WAITING_EVENTS = 20_000;
+/** how often events the disk refused are tried again */
+const EVENT_RETRY_MS = 1000;
 /**
  * How often acknowledgements are written: each write is one WAL frame for the cursor page, 2.7
  * bytes per sample at 2 s; after a power cut at most this much is sent again (duplicates).
@@ -58,6 +62,10 @@ export class Outbox {
   private readonly log: Logger;
   private readonly budget: Budget;
   private overflow: { n: number; fromT: number; toT: number } | undefined;
+  private droppedEvents: { n: number; fromT: number; toT: number } | undefined;
+  /** set while commits fail (disk full, read-only file system, failing card) */
+  private writeTrouble: { since: number; failures: number; error: string } | undefined;
+  private eventRetry: Timer | undefined;
   private closed = false;
 
   private constructor(
@@ -185,6 +193,7 @@ export class Outbox {
     const event = tq && !e.tq ? { ...e, tq } : e;
     return new Promise((resolve, reject) => {
       this.waitingEvents.push({ e: event, done: (err) => (err ? reject(err) : resolve()) });
+      if (this.waitingEvents.length > MAX_WAITING_EVENTS) this.dropOldestEvent();
       if (!this.eventsScheduled) {
         this.eventsScheduled = true;
         // events raised in the same tick (an alarm flood, a trip with its first-out) share one message
@@ -272,8 +281,9 @@ export class Outbox {
     return () => this.listeners.delete(listener);
   }
 
-  usage(): { usedBytes: number; maxBytes: number } {
-    return { usedBytes: this.budget.lastUsedBytes, maxBytes: this.opts.maxBytes };
+  /** The file's size against its budget, and why commits fail while they do. */
+  usage(): { usedBytes: number; maxBytes: number; writeError?: string } {
+    return { usedBytes: this.budget.lastUsedBytes, maxBytes: this.opts.maxBytes, writeError: this.writeTrouble?.error };
   }
 
   /** Flush what is collected, write every cursor and close the file. */
@@ -283,8 +293,15 @@ export class Outbox {
     this.commitTimer?.cancel();
     this.commitTimer = undefined;
     await this.flush().catch((err: unknown) => this.log.error({ err }, 'final commit failed'));
+    this.eventRetry?.cancel();
     await this.flushEvents();
     this.closed = true;
+    this.eventRetry?.cancel();
+    if (this.waitingEvents.length > 0) {
+      const lost = this.waitingEvents.splice(0);
+      this.log.error({ events: lost.length, error: this.writeTrouble?.error }, 'events not written: the disk refused them until shutdown');
+      for (const w of lost) w.done(new Error(`not written before shutdown: ${this.writeTrouble?.error ?? 'buffer closed'}`));
+    }
     await this.budget.check();
     await this.flushCursors().catch((err: unknown) => this.log.error({ err }, 'cursor write failed'));
     await this.queue.idle();
@@ -322,15 +339,17 @@ export class Outbox {
     try {
       msgs = await this.queue.run(() => this.insertData(batch));
     } catch (err) {
-      this.log.error({ err, samples: batch.length }, 'telemetry commit failed; keeping the batch for the next commit');
       this.samples = batch.concat(this.samples);
+      this.writeFailed(err, `telemetry commit failed; ${this.samples.length} samples held in memory`);
       throw err;
     }
+    this.wrote();
     this.announce(msgs);
     if (this.overflow) {
       const o = this.overflow;
       this.overflow = undefined;
-      await this.recordSystemEvent(overflowEvent(this.opts.clock.now(), o.n, o.fromT, o.toT));
+      // not awaited: while the disk refuses it, the event waits with the others, not the next commit
+      this.recordSystemEvent(overflowEvent(this.opts.clock.now(), o.n, o.fromT, o.toT)).catch((err: unknown) => this.log.error({ err }, 'overflow event not written'));
     }
     await this.budget.check();
   }
@@ -391,12 +410,61 @@ export class Outbox {
       const group = this.waitingEvents.splice(0, MAX_EVENTS_PER_MESSAGE);
       try {
         const msgs = await this.queue.run(() => this.insertRows('events', [group.map((w) => w.e)]));
+        this.wrote();
         for (const w of group) w.done();
         this.announce(msgs);
       } catch (err) {
-        this.log.error({ err, events: group.length }, 'event commit failed');
-        for (const w of group) w.done(err as Error);
+        // an event is never given up for a refused write: it waits, in order, and is tried again
+        this.waitingEvents.unshift(...group);
+        this.writeFailed(err, `event commit failed; ${this.waitingEvents.length} events held in memory`);
+        if (!this.closed) this.eventRetry ??= this.opts.clock.setTimeout(() => this.retryEvents(), EVENT_RETRY_MS);
+        return;
       }
+    }
+  }
+
+  private retryEvents(): void {
+    this.eventRetry = undefined;
+    if (this.eventsScheduled || this.closed) return;
+    this.eventsScheduled = true;
+    void this.flushEvents();
+  }
+
+  /** Past MAX_WAITING_EVENTS the oldest waiting event is given up, counted and reported once the disk writes again. */
+  private dropOldestEvent(): void {
+    const dropped = this.waitingEvents.shift()!;
+    const d = (this.droppedEvents ??= { n: 0, fromT: dropped.e.t, toT: dropped.e.t });
+    d.n++;
+    d.toT = dropped.e.t;
+    dropped.done(new Error(`dropped: more than ${MAX_WAITING_EVENTS} events waiting while the disk refuses writes`));
+  }
+
+  /** A commit failed: the first failure is an error in the log and a call to onWriteTrouble; the rest are counted. */
+  private writeFailed(err: unknown, what: string): void {
+    const t = this.writeTrouble;
+    if (t) {
+      t.failures++;
+      this.log.debug({ err, failures: t.failures }, what);
+      return;
+    }
+    const e = err as { code?: string; message?: string };
+    const error = e.code && !String(e.message).startsWith(e.code) ? `${e.code}: ${e.message}` : String(e.message ?? err);
+    this.writeTrouble = { since: this.opts.clock.now(), failures: 1, error };
+    this.log.error({ err }, `${what}; buffer cannot write, retrying`);
+    this.opts.onWriteTrouble?.({ error, since: this.writeTrouble.since });
+  }
+
+  /** A commit went through: if commits had been failing, say how long for, and report what was dropped meanwhile. */
+  private wrote(): void {
+    const t = this.writeTrouble;
+    if (!t) return;
+    this.writeTrouble = undefined;
+    this.log.info({ failures: t.failures, forMs: this.opts.clock.now() - t.since }, 'buffer writes again');
+    this.opts.onWriteTrouble?.(undefined);
+    if (this.droppedEvents) {
+      const d = this.droppedEvents;
+      this.droppedEvents = undefined;
+      this.recordSystemEvent(droppedEventsEvent(this.opts.clock.now(), d.n, d.fromT, d.toT)).catch((err: unknown) => this.log.error({ err }, 'dropped-events event not written'));
     }
   }
 

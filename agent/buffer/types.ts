@@ -46,6 +46,12 @@ export interface OutboxOptions {
    * overflow). The event is already committed to the events stream: do not add it again.
    */
   onSystemEvent: (e: PlantEvent) => void;
+  /**
+   * Told when commits start failing (disk full, read-only file system, failing card: `error`
+   * says which, `since` when) and, with undefined, when they go through again. Samples and
+   * events wait in memory meanwhile and are committed, in order, once the disk takes them.
+   */
+  onWriteTrouble?: (trouble: { error: string; since: number } | undefined) => void;
   /** stamps `tq` on samples and events that lack it, e.g. `() => clockSync.tq()` */
   timeQuality?: () => TimeQuality | undefined;
   /** how often cursor acknowledgements are written (default 5 s); a crash resends at most this much */

@@ -63,7 +63,7 @@ export interface HealthMessage extends HealthExtras {
   t: number;
   bootId: string;
   clock: 'synced' | 'unsynced';
-  buffer: { pending: number; oldestPendingMs: number | null; usedBytes?: number; maxBytes?: number };
+  buffer: { pending: number; oldestPendingMs: number | null; usedBytes?: number; maxBytes?: number; writeError: string | null };
   uptimeS: number;
   memory: { rssBytes: number; heapUsedBytes: number };
 }
@@ -115,7 +115,7 @@ export function storedPayload(m: StoredMessage, bootId: string, hist: boolean): 
 }
 
 export function health(
-  base: { t: number; bootId: string; synced: boolean; pending: number; oldestPendingMs: number | null; usedBytes?: number; maxBytes?: number; uptimeS: number; memory: NodeJS.MemoryUsage },
+  base: { t: number; bootId: string; synced: boolean; pending: number; oldestPendingMs: number | null; usedBytes?: number; maxBytes?: number; writeError?: string; uptimeS: number; memory: NodeJS.MemoryUsage },
   extras: HealthExtras,
 ): HealthMessage {
   return {
@@ -124,7 +124,7 @@ export function health(
     t: base.t,
     bootId: base.bootId,
     clock: base.synced ? 'synced' : 'unsynced',
-    buffer: { pending: base.pending, oldestPendingMs: base.oldestPendingMs === null ? null : Math.round(base.oldestPendingMs), usedBytes: base.usedBytes, maxBytes: base.maxBytes },
+    buffer: { pending: base.pending, oldestPendingMs: base.oldestPendingMs === null ? null : Math.round(base.oldestPendingMs), usedBytes: base.usedBytes, maxBytes: base.maxBytes, writeError: base.writeError ?? null },
     uptimeS: Math.round(base.uptimeS),
     memory: { rssBytes: base.memory.rss, heapUsedBytes: base.memory.heapUsed },
   };

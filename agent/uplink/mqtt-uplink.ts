@@ -224,6 +224,7 @@ export class MqttUplink implements Destination {
         oldestPendingMs: p.oldestPendingMs,
         usedBytes: usage.usedBytes,
         maxBytes: usage.maxBytes,
+        writeError: usage.writeError,
         uptimeS: (this.o.clock.monotonic() - this.startedAt) / 1000,
         memory: process.memoryUsage(),
       },

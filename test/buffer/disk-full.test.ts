@@ -1,0 +1,130 @@
+/**
+ * A full disk under the buffer: a real 3 MiB tmpfs holds the SQLite file, and a filler file
+ * takes the rest of it, so SQLite gets ENOSPC from the kernel. Needs the right to mount (root,
+ * as on the CI machine and on a gateway's installer shell); skipped with a note otherwise.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlarmList } from '../../agent/alarms/alarm-list.js';
+import type { StoredMessage } from '../../agent/buffer/types.js';
+import { BUFFER_WRITE_ALARM_ID, bufferWriteAlarm } from '../../agent/buffer/write-alarm.js';
+import { FakeClock } from '../../agent/core/clock.js';
+import type { PlantEvent } from '../../agent/core/types.js';
+import { EventLog } from '../../agent/plant/events.js';
+import { dp, openOutbox, sparkEvent } from './tmp-outbox.js';
+
+const mnt = mkdtempSync(join(tmpdir(), 'firebreak-full-'));
+const mounted = (() => {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mnt], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.warn(`full-disk test skipped: cannot mount a tmpfs on ${mnt} (needs root)`);
+    rmSync(mnt, { recursive: true, force: true });
+    return false;
+  }
+})();
+
+/** Write zeros into `file` until the file system says ENOSPC. */
+function fillDisk(file: string): void {
+  const fd = openSync(file, 'w');
+  const chunk = Buffer.alloc(64 * 1024);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const until = async (cond: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe.skipIf(!mounted)('a full disk under the buffer', () => {
+  let opened: Awaited<ReturnType<typeof openOutbox>> | undefined;
+
+  afterAll(async () => {
+    await opened?.outbox.close().catch(() => undefined);
+    // lazy: a file still open (a failed run) must not leave the mount behind
+    execFileSync('umount', ['-l', mnt]);
+    rmSync(mnt, { recursive: true, force: true });
+  });
+
+  const trouble: ({ error: string; since: number } | undefined)[] = [];
+  const filler = join(mnt, 'filler');
+
+  beforeAll(async () => {
+    opened = await openOutbox({ path: join(mnt, 'buffer.db'), commitMs: 50, onWriteTrouble: (t) => trouble.push(t) });
+  });
+
+  it('keeps every sample and event in memory while the disk is full, says why, and commits them in order once it has room', async () => {
+    const { outbox } = opened!;
+    const t0 = Date.now();
+    outbox.addSample(dp(1, t0, 800));
+    await outbox.addEvent(sparkEvent(1, t0));
+    await outbox.flush();
+    expect(outbox.usage().writeError).toBeUndefined();
+
+    fillDisk(filler);
+    // enough telemetry that the WAL must grow: ~200 KB of samples
+    const readings = Array.from({ length: 6000 }, (_, i) => dp(1 + (i % 10), t0 + 1 + i, 800 + (i % 97)));
+    for (const s of readings) outbox.addSample(s);
+    let eventsCommitted = 0;
+    // each with a 100 kB trace that does not compress, so that no event fits in what the WAL file already has
+    const events: PlantEvent[] = [2, 3, 4].map((n) => ({ ...sparkEvent(n, t0 + 10_000 + n), detail: { trace: randomBytes(75_000).toString('base64') } }));
+    const eventWrites = events.map((e) => outbox.addEvent(e).then(() => eventsCommitted++));
+
+    await until(() => trouble.length > 0);
+    expect(trouble[0]!.error).toMatch(/SQLITE_FULL|disk is full/);
+    expect(outbox.usage().writeError).toBe(trouble[0]!.error);
+    // a second look later: still refused, still waiting, nothing given up, one report only
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(eventsCommitted).toBe(0);
+    expect(trouble).toHaveLength(1);
+    const stuckAt = { data: outbox.nextSeq('data'), events: outbox.nextSeq('events') };
+
+    unlinkSync(filler);
+    await Promise.all(eventWrites);
+    await until(() => outbox.usage().writeError === undefined && trouble.length === 2);
+    expect(trouble[1]).toBeUndefined();
+    await outbox.flush();
+
+    const stored = await outbox.readRange('data', 1, outbox.nextSeq('data') - 1);
+    const samples = stored.flatMap((m: StoredMessage) => (m.stream === 'data' ? m.samples : []));
+    expect(samples.map((s) => [s.p, s.t, s.v])).toEqual([dp(1, t0, 800), ...readings].map((s) => [s.p, s.t, s.v]));
+    const storedEvents = (await outbox.readRange('events', 1, outbox.nextSeq('events') - 1)).flatMap((m: StoredMessage) => (m.stream === 'events' ? m.events : []));
+    expect(storedEvents.map((e) => e.id)).toEqual(['spark1-1', 'spark1-2', 'spark1-3', 'spark1-4']);
+    // the seqs that waited are the next ones: no hole where the refused commits were
+    expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
+    expect(outbox.nextSeq('events')).toBeGreaterThan(stuckAt.events);
+    expect(opened!.systemEvents).toEqual([]);
+    await outbox.close();
+  }, 30_000);
+});
+
+describe('the buffer-write alarm', () => {
+  it('is raised with the reason while commits fail, and returns to normal when they go through', () => {
+    const clock = new FakeClock();
+    const log = new EventLog('t', () => true);
+    const events: PlantEvent[] = [];
+    log.onEvent((e) => events.push(e));
+    const alarms = new AlarmList(clock, log.report);
+    const onWriteTrouble = bufferWriteAlarm(alarms, clock);
+    onWriteTrouble({ error: 'SQLITE_FULL: database or disk is full', since: clock.now() });
+    expect(events).toEqual([expect.objectContaining({ source: BUFFER_WRITE_ALARM_ID, state: 'unack', priority: 'high' })]);
+    expect(events[0]!.message).toContain('网关缓存无法写入磁盘（SQLITE_FULL: database or disk is full）');
+    expect(alarms.views().find((a) => a.id === BUFFER_WRITE_ALARM_ID)?.messageEn).toContain('free space or replace the card');
+    onWriteTrouble(undefined);
+    expect(events.at(-1)).toMatchObject({ source: BUFFER_WRITE_ALARM_ID, state: 'rtn_unack' });
+  });
+});
