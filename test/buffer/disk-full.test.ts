@@ -121,7 +121,7 @@ describe('the buffer-write alarm', () => {
     const alarms = new AlarmList(clock, log.report);
     const onWriteTrouble = bufferWriteAlarm(alarms, clock);
     onWriteTrouble({ error: 'SQLITE_FULL: database or disk is full', since: clock.now() });
-    expect(events).toEqual([expect.objectContaining({ source: BUFFER_WRITE_ALARM_ID, state: 'unack', priority: 'high' })]);
+    expect(events).toEqual([expect.objectContaining({ source: BUFFER_WRITE_ALARM_ID, state: 'unack', priority: 'medium' })]);
     expect(events[0]!.message).toContain('网关缓存无法写入磁盘（SQLITE_FULL: database or disk is full）');
     expect(alarms.views().find((a) => a.id === BUFFER_WRITE_ALARM_ID)?.messageEn).toContain('free space or replace the card');
     onWriteTrouble(undefined);
