@@ -322,8 +322,8 @@ export class Outbox {
 
   private startTimers(): void {
     const c = this.opts.clock;
-    this.timers.push(c.setInterval(() => void this.flushCursors().catch((err: unknown) => this.log.error({ err }, 'cursor write failed')), this.opts.ackFlushMs ?? ACK_FLUSH_MS));
-    this.timers.push(c.setInterval(() => void this.prune().catch((err: unknown) => this.log.error({ err }, 'prune failed')), this.opts.pruneEveryMs ?? 60_000));
+    this.timers.push(c.setInterval(() => void this.flushCursors().catch((err: unknown) => this.housekeepingFailed(err, 'cursor write failed')), this.opts.ackFlushMs ?? ACK_FLUSH_MS));
+    this.timers.push(c.setInterval(() => void this.prune().catch((err: unknown) => this.housekeepingFailed(err, 'prune failed')), this.opts.pruneEveryMs ?? 60_000));
   }
 
   private async read(stream: Stream, fromSeq: number, toSeq: number, limit: number): Promise<StoredMessage[]> {
@@ -452,6 +452,12 @@ export class Outbox {
     this.writeTrouble = { since: this.opts.clock.now(), failures: 1, error };
     this.log.error({ err }, `${what}; buffer cannot write, retrying`);
     this.opts.onWriteTrouble?.({ error, since: this.writeTrouble.since });
+  }
+
+  /** A cursor write or prune failed: an error, unless commits are failing already (then it is the same cause, said once). */
+  private housekeepingFailed(err: unknown, what: string): void {
+    if (this.writeTrouble) this.log.debug({ err }, what);
+    else this.log.error({ err }, what);
   }
 
   /** A commit went through: if commits had been failing, say how long for, and report what was dropped meanwhile. */
