@@ -20,7 +20,7 @@ import type { BirthContent } from './uplink/messages.js';
 import type { GpioBackend } from '../drivers/gpio/backend.js';
 import { selectGpioBackend } from '../drivers/gpio/select.js';
 import type { SiteSimulator } from '../drivers/sim/site-simulator.js';
-import { EX_UNAVAILABLE } from './cli/exit-codes.js';
+import { EX_IOERR, EX_UNAVAILABLE } from './cli/exit-codes.js';
 import { StartupError } from './core/startup-error.js';
 // The operator page, the Node-RED feed, the Hebei uplink and the simulators are loaded only
 // when the site file asks for them: a gateway without them need not hold their modules
@@ -106,6 +106,10 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       timeQuality: () => clockSync.tq(),
       onSystemEvent: (e) => log.warn({ event: e }, 'buffer recorded a system event'),
       onWriteTrouble: bufferWriteAlarm(plant.alarms, clock),
+    }).catch((err: unknown) => {
+      // a full or read-only card on the first boot: say which file and what to do (a buffer that
+      // exists keeps running on a full disk, holding what it cannot write in memory)
+      throw new StartupError(`the buffer ${config.buffer.path} cannot be opened (${(err as Error).message}): check that its disk has room, is writable and that the folder belongs to the agent's user (firebreak doctor checks these)`, EX_IOERR);
     });
     stops.push(['buffer', () => outbox.close()]);
     plant.onSample((s) => outbox.addSample(s));

@@ -3,9 +3,9 @@
  * takes the rest of it, so SQLite gets ENOSPC from the kernel. Needs the right to mount (root,
  * as on the CI machine and on a gateway's installer shell); skipped with a note otherwise.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,23 @@ describe.skipIf(!mounted)('a full disk under the buffer', () => {
     expect(outbox.nextSeq('events')).toBeGreaterThan(stuckAt.events);
     expect(opened!.systemEvents).toEqual([]);
     await outbox.close();
+  }, 30_000);
+
+  it('refuses a first start on a full disk with the file, the reason and what to check, exit 74 so systemd tries again', async () => {
+    await opened!.outbox.close();
+    opened = undefined;
+    rmSync(join(mnt, 'buffer.db'), { force: true });
+    rmSync(join(mnt, 'buffer.db.seq'), { force: true });
+    fillDisk(filler);
+    const root = new URL('../..', import.meta.url).pathname;
+    const site = join(mkdtempSync(join(tmpdir(), 'fb-full-site-')), 'site.yaml');
+    const demo = readFileSync(join(root, 'config/demo.site.yaml'), 'utf8');
+    writeFileSync(site, demo.replace('./demo-data/buffer.db', join(mnt, 'buffer.db')).replace('0.0.0.0:8080', '127.0.0.1:0'));
+    const r = spawnSync(process.execPath, [join(root, 'dist/agent/cli.js'), 'run', '--config', site, '--simulate'], { encoding: 'utf8', timeout: 20_000 });
+    unlinkSync(filler);
+    expect(r.status).toBe(74);
+    expect(r.stderr).toContain(`firebreak: the buffer ${join(mnt, 'buffer.db')} cannot be opened (SQLITE_FULL: database or disk is full): check that its disk has room`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
 });
 
