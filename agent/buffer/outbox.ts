@@ -51,6 +51,7 @@ export class Outbox {
   private samples: Sample[] = [];
   private waitingEvents: WaitingEvent[] = [];
   private eventsScheduled = false;
+  private eventsDrain: Promise<void> | undefined;
   private flushChain: Promise<void> = Promise.resolve();
   private flushesQueued = 0;
   private readonly cursors = new Map<string, Cursor>();
@@ -404,8 +405,22 @@ export class Outbox {
     return out;
   }
 
-  private async flushEvents(): Promise<void> {
+  /**
+   * Commit the waiting events, oldest first. One drain at a time: a second call while one runs
+   * joins it (two drains could each put back a refused group and swap their order).
+   */
+  private flushEvents(): Promise<void> {
     this.eventsScheduled = false;
+    if (!this.eventsDrain) {
+      const drain: Promise<void> = this.drainEvents().finally(() => {
+        if (this.eventsDrain === drain) this.eventsDrain = undefined;
+      });
+      this.eventsDrain = drain;
+    }
+    return this.eventsDrain;
+  }
+
+  private async drainEvents(): Promise<void> {
     while (this.waitingEvents.length > 0) {
       const group = this.waitingEvents.splice(0, MAX_EVENTS_PER_MESSAGE);
       try {

@@ -83,6 +83,12 @@ describe.skipIf(!mounted)('a full disk under the buffer', () => {
     // each with a 100 kB trace that does not compress, so that no event fits in what the WAL file already has
     const events: PlantEvent[] = [2, 3, 4].map((n) => ({ ...sparkEvent(n, t0 + 10_000 + n), detail: { trace: randomBytes(75_000).toString('base64') } }));
     const eventWrites = events.map((e) => outbox.addEvent(e).then(() => eventsCommitted++));
+    // an alarm flood behind them, over many ticks: more than one message's worth (200 a message)
+    const flood = Array.from({ length: 450 }, (_, i) => sparkEvent(100 + i, t0 + 20_000 + i));
+    for (const [i, e] of flood.entries()) {
+      eventWrites.push(outbox.addEvent(e).then(() => eventsCommitted++));
+      if (i % 25 === 0) await new Promise((r) => setImmediate(r));
+    }
 
     await until(() => trouble.length > 0);
     expect(trouble[0]!.error).toMatch(/SQLITE_FULL|disk is full/);
@@ -103,7 +109,7 @@ describe.skipIf(!mounted)('a full disk under the buffer', () => {
     const samples = stored.flatMap((m: StoredMessage) => (m.stream === 'data' ? m.samples : []));
     expect(samples.map((s) => [s.p, s.t, s.v])).toEqual([dp(1, t0, 800), ...readings].map((s) => [s.p, s.t, s.v]));
     const storedEvents = (await outbox.readRange('events', 1, outbox.nextSeq('events') - 1)).flatMap((m: StoredMessage) => (m.stream === 'events' ? m.events : []));
-    expect(storedEvents.map((e) => e.id)).toEqual(['spark1-1', 'spark1-2', 'spark1-3', 'spark1-4']);
+    expect(storedEvents.map((e) => e.id)).toEqual(['spark1-1', 'spark1-2', 'spark1-3', 'spark1-4', ...flood.map((e) => e.id)]);
     // the seqs that waited are the next ones: no hole where the refused commits were
     expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
     expect(outbox.nextSeq('events')).toBeGreaterThan(stuckAt.events);
