@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { IClientOptions, MqttClient as MqttClientType } from 'mqtt';
+// before mqtt.js: its packet writer takes mqtt-packet's length encoder when it loads
+import './mqtt-packet-fix.js';
 import clientModule from 'mqtt/lib/client';
 
 // CommonJS with `exports.default` (and __esModule): node's ESM loader gives the exports object,
