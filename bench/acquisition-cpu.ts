@@ -113,11 +113,11 @@ async function bareModbusSerialLoad(windowMs: number): Promise<{ cpuPercent: num
 }
 
 /**
- * Run `node` with production's flags on `args`; after 3 s of start-up, its CPU over windowMs (the
- * median of three back-to-back thirds: one GC or one noisy neighbour moves one window) and its
- * peak resident set.
+ * Run `node` with production's flags on `args` and, after 3 s of start-up, measure it with
+ * `measure` (given its pid); it is stopped afterwards. A node that has already exited is an error
+ * with the end of its stderr.
  */
-async function measureNode(args: string[], windowMs: number): Promise<{ cpuPercent: number; rssMiB: number }> {
+async function withNode<T>(args: string[], measure: (pid: number) => Promise<T> | T): Promise<T> {
   const child = spawn(process.execPath, [...productionNodeFlags(), ...args], {
     cwd: packageRoot(),
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -127,8 +127,21 @@ async function measureNode(args: string[], windowMs: number): Promise<{ cpuPerce
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   try {
     await new Promise((r) => setTimeout(r, 3000));
-    if (child.exitCode !== null) throw new Error(`${args[0]} exited (${child.exitCode}): ${stderr}`);
-    const pid = child.pid!;
+    if (child.exitCode !== null) throw new Error(`node ${args.join(' ').slice(0, 200)} exited (${child.exitCode}): ${stderr}`);
+    return await measure(child.pid!);
+  } finally {
+    const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/**
+ * `node` on `args` (withNode): its CPU over windowMs, the median of three back-to-back thirds
+ * (one GC or one noisy neighbour moves one window), and its peak resident set.
+ */
+function measureNode(args: string[], windowMs: number): Promise<{ cpuPercent: number; rssMiB: number }> {
+  return withNode(args, async (pid) => {
     const percents: number[] = [];
     for (let w = 0; w < 3; w++) {
       const t0 = performance.now();
@@ -137,11 +150,7 @@ async function measureNode(args: string[], windowMs: number): Promise<{ cpuPerce
       percents.push((100 * (cpuMs(pid) - c0)) / (performance.now() - t0));
     }
     return { cpuPercent: median(percents), rssMiB: peakRssMiB(pid) };
-  } finally {
-    const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  });
 }
 
 /**
@@ -157,20 +166,9 @@ export const AGENT_LIBRARIES = ['modbus-serial', '@serialport/stream', 'sqlite3'
  * Peak resident set of `node` (production's flags) that imports `libraries` from the package's
  * own node_modules, then only keeps a timer; read after 3 s.
  */
-async function idleNodeRssMiB(libraries: readonly string[]): Promise<number> {
+function idleNodeRssMiB(libraries: readonly string[]): Promise<number> {
   const script = `${libraries.map((l) => `await import(${JSON.stringify(l)});`).join(' ')} setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, [...productionNodeFlags(), '--input-type=module', '-e', script], { cwd: packageRoot(), stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-  const exited = new Promise((r) => child.once('exit', r));
-  try {
-    await new Promise((r) => setTimeout(r, 3000));
-    if (child.exitCode !== null) throw new Error(`node importing ${libraries.join(', ')} exited (${child.exitCode}): ${stderr}`);
-    return peakRssMiB(child.pid!);
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-  }
+  return withNode(['--input-type=module', '-e', script], peakRssMiB);
 }
 
 export const acquisitionCpuBench: Bench = {
