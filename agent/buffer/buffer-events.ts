@@ -52,29 +52,50 @@ export function lostFileGapEvent(now: number, stream: Stream, throughSeq: number
   };
 }
 
-export function overflowEvent(now: number, samples: number, fromT: number, toT: number): PlantEvent {
-  return {
-    id: `gap-data-overflow-${now}`,
-    t: now,
-    type: 'gap',
-    source: 'buffer',
-    priority: 'high',
-    state: 'lost',
-    message: `磁盘无法写入，丢弃 ${samples} 个采样 / disk not accepting writes: ${samples} samples dropped before buffering`,
-    detail: { stream: 'data', samples, fromT, toT, reason: 'ingest overflow' },
-  };
+/** What was given up from memory before it could be buffered: how many, and the span of their times. */
+export interface DroppedRange {
+  n: number;
+  fromT: number;
+  toT: number;
 }
 
-/** events given up after too many waited in memory while the disk refused writes */
-export function droppedEventsEvent(now: number, events: number, fromT: number, toT: number): PlantEvent {
+/** One more item, of time `t`, given up: counted into `r` (a new range for the first). */
+export function countDropped(r: DroppedRange | undefined, t: number): DroppedRange {
+  if (!r) return { n: 1, fromT: t, toT: t };
+  r.n++;
+  r.toT = t;
+  return r;
+}
+
+const DROPPED = {
+  data: {
+    id: 'overflow',
+    what: 'samples',
+    message: (n: number) => `磁盘无法写入，丢弃 ${n} 个采样 / disk not accepting writes: ${n} samples dropped before buffering`,
+    reason: 'ingest overflow',
+  },
+  events: {
+    id: 'dropped',
+    what: 'events',
+    message: (n: number) => `磁盘长时间无法写入，丢弃 ${n} 个事件 / disk not accepting writes for too long: ${n} events dropped before buffering`,
+    reason: 'events waiting in memory overflowed',
+  },
+} as const;
+
+/**
+ * The gap event for what was dropped from memory before buffering: samples past the ingest
+ * bound, events past the bound of those waiting on a disk that refuses writes.
+ */
+export function droppedEvent(now: number, stream: Stream, r: DroppedRange): PlantEvent {
+  const d = DROPPED[stream];
   return {
-    id: `gap-events-dropped-${now}`,
+    id: `gap-${stream}-${d.id}-${now}`,
     t: now,
     type: 'gap',
     source: 'buffer',
     priority: 'high',
     state: 'lost',
-    message: `磁盘长时间无法写入，丢弃 ${events} 个事件 / disk not accepting writes for too long: ${events} events dropped before buffering`,
-    detail: { stream: 'events', events, fromT, toT, reason: 'events waiting in memory overflowed' },
+    message: d.message(r.n),
+    detail: { stream, [d.what]: r.n, fromT: r.fromT, toT: r.toT, reason: d.reason },
   };
 }

@@ -6,7 +6,7 @@
 import type { Timer } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { PlantEvent, Sample } from '../core/types.js';
-import { corruptFileEvent, droppedEventsEvent, lostFileGapEvent, overflowEvent } from './buffer-events.js';
+import { corruptFileEvent, countDropped, droppedEvent, lostFileGapEvent, type DroppedRange } from './buffer-events.js';
 import { Budget } from './budget.js';
 import { decodeData, decodeEvents, encodeBody, encodeData, writeDataJson } from './codec.js';
 import { Cursor, type CursorHost } from './cursor.js';
@@ -62,8 +62,8 @@ export class Outbox {
   private readonly queue = new SerialQueue();
   private readonly log: Logger;
   private readonly budget: Budget;
-  private overflow: { n: number; fromT: number; toT: number } | undefined;
-  private droppedEvents: { n: number; fromT: number; toT: number } | undefined;
+  /** given up from memory and not yet reported: samples past MAX_WAITING_SAMPLES, events past MAX_WAITING_EVENTS */
+  private readonly dropped: Partial<Record<Stream, DroppedRange>> = {};
   /** set while commits fail (disk full, read-only file system, failing card) */
   private writeTrouble: { since: number; failures: number; error: string } | undefined;
   private eventRetry: Timer | undefined;
@@ -159,10 +159,7 @@ export class Outbox {
     const tq = s.tq ?? this.opts.timeQuality?.();
     this.samples.push(tq && !s.tq ? { ...s, tq } : s);
     if (this.samples.length > MAX_WAITING_SAMPLES) {
-      const dropped = this.samples.shift()!;
-      const o = (this.overflow ??= { n: 0, fromT: dropped.t, toT: dropped.t });
-      o.n++;
-      o.toT = dropped.t;
+      this.dropped.data = countDropped(this.dropped.data, this.samples.shift()!.t);
     }
     this.armCommit();
   }
@@ -346,12 +343,7 @@ export class Outbox {
     }
     this.wrote();
     this.announce(msgs);
-    if (this.overflow) {
-      const o = this.overflow;
-      this.overflow = undefined;
-      // not awaited: while the disk refuses it, the event waits with the others, not the next commit
-      this.recordSystemEvent(overflowEvent(this.opts.clock.now(), o.n, o.fromT, o.toT)).catch((err: unknown) => this.log.error({ err }, 'overflow event not written'));
-    }
+    this.reportDropped('data');
     await this.budget.check();
   }
 
@@ -448,9 +440,7 @@ export class Outbox {
   /** Past MAX_WAITING_EVENTS the oldest waiting event is given up, counted and reported once the disk writes again. */
   private dropOldestEvent(): void {
     const dropped = this.waitingEvents.shift()!;
-    const d = (this.droppedEvents ??= { n: 0, fromT: dropped.e.t, toT: dropped.e.t });
-    d.n++;
-    d.toT = dropped.e.t;
+    this.dropped.events = countDropped(this.dropped.events, dropped.e.t);
     dropped.done(new Error(`dropped: more than ${MAX_WAITING_EVENTS} events waiting while the disk refuses writes`));
   }
 
@@ -482,11 +472,18 @@ export class Outbox {
     this.writeTrouble = undefined;
     this.log.info({ failures: t.failures, forMs: this.opts.clock.now() - t.since }, 'buffer writes again');
     this.opts.onWriteTrouble?.(undefined);
-    if (this.droppedEvents) {
-      const d = this.droppedEvents;
-      this.droppedEvents = undefined;
-      this.recordSystemEvent(droppedEventsEvent(this.opts.clock.now(), d.n, d.fromT, d.toT)).catch((err: unknown) => this.log.error({ err }, 'dropped-events event not written'));
-    }
+    this.reportDropped('events');
+  }
+
+  /**
+   * Record what this stream gave up from memory since the last report, if anything. Not awaited
+   * by the callers: while the disk refuses it, the event waits with the others.
+   */
+  private reportDropped(stream: Stream): void {
+    const r = this.dropped[stream];
+    if (!r) return;
+    this.dropped[stream] = undefined;
+    this.recordSystemEvent(droppedEvent(this.opts.clock.now(), stream, r)).catch((err: unknown) => this.log.error({ err, stream }, 'dropped-before-buffering event not written'));
   }
 
   private async recordSystemEvent(e: PlantEvent): Promise<void> {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlarmList } from '../../agent/alarms/alarm-list.js';
+import { countDropped, droppedEvent } from '../../agent/buffer/buffer-events.js';
 import type { StoredMessage } from '../../agent/buffer/types.js';
 import { BUFFER_WRITE_ALARM_ID, bufferWriteAlarm } from '../../agent/buffer/write-alarm.js';
 import { FakeClock } from '../../agent/core/clock.js';
@@ -149,5 +150,33 @@ describe('the buffer-write alarm', () => {
     expect(alarms.views().find((a) => a.id === BUFFER_WRITE_ALARM_ID)?.messageEn).toContain('free space or replace the card');
     onWriteTrouble(undefined);
     expect(events.at(-1)).toMatchObject({ source: BUFFER_WRITE_ALARM_ID, state: 'rtn_unack' });
+  });
+});
+
+describe('what is given up before buffering', () => {
+  it('is counted with the span of its times and reported as a gap event of its stream', () => {
+    let samples = countDropped(undefined, 10);
+    for (const t of [12, 15, 20]) samples = countDropped(samples, t);
+    expect(samples).toEqual({ n: 4, fromT: 10, toT: 20 });
+    expect(droppedEvent(1000, 'data', samples)).toEqual({
+      id: 'gap-data-overflow-1000',
+      t: 1000,
+      type: 'gap',
+      source: 'buffer',
+      priority: 'high',
+      state: 'lost',
+      message: '磁盘无法写入，丢弃 4 个采样 / disk not accepting writes: 4 samples dropped before buffering',
+      detail: { stream: 'data', samples: 4, fromT: 10, toT: 20, reason: 'ingest overflow' },
+    });
+    expect(droppedEvent(1000, 'events', { n: 3, fromT: 11, toT: 21 })).toEqual({
+      id: 'gap-events-dropped-1000',
+      t: 1000,
+      type: 'gap',
+      source: 'buffer',
+      priority: 'high',
+      state: 'lost',
+      message: '磁盘长时间无法写入，丢弃 3 个事件 / disk not accepting writes for too long: 3 events dropped before buffering',
+      detail: { stream: 'events', events: 3, fromT: 11, toT: 21, reason: 'events waiting in memory overflowed' },
+    });
   });
 });
