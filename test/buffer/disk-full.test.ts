@@ -9,13 +9,12 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlarmList } from '../../agent/alarms/alarm-list.js';
 import { countDropped, droppedEvent } from '../../agent/buffer/buffer-events.js';
 import type { StoredMessage } from '../../agent/buffer/types.js';
 import { BUFFER_WRITE_ALARM_ID, bufferWriteAlarm } from '../../agent/buffer/write-alarm.js';
 import { FakeClock } from '../../agent/core/clock.js';
 import type { PlantEvent } from '../../agent/core/types.js';
-import { EventLog } from '../../agent/plant/events.js';
+import { recordedAlarms } from '../helpers/alarms.js';
 import { dp, openOutbox, sparkEvent } from './tmp-outbox.js';
 
 const mnt = mkdtempSync(join(tmpdir(), 'firebreak-full-'));
@@ -139,10 +138,7 @@ describe.skipIf(!mounted)('a full disk under the buffer', () => {
 describe('the buffer-write alarm', () => {
   it('is raised with the reason while commits fail, and returns to normal when they go through', () => {
     const clock = new FakeClock();
-    const log = new EventLog('t', () => true);
-    const events: PlantEvent[] = [];
-    log.onEvent((e) => events.push(e));
-    const alarms = new AlarmList(clock, log.report);
+    const { alarms, events } = recordedAlarms(clock);
     const onWriteTrouble = bufferWriteAlarm(alarms, clock);
     onWriteTrouble({ error: 'SQLITE_FULL: database or disk is full', since: clock.now() });
     expect(events).toEqual([expect.objectContaining({ source: BUFFER_WRITE_ALARM_ID, state: 'unack', priority: 'medium' })]);

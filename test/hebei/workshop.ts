@@ -7,13 +7,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AlarmList } from '../../agent/alarms/alarm-list.js';
 import { LimitAlarms } from '../../agent/alarms/limits.js';
 import type { Outbox } from '../../agent/buffer/outbox.js';
 import { SiteConfigSchema, type SiteConfig } from '../../agent/config/schema.js';
 import { SystemClock } from '../../agent/core/clock.js';
 import type { PlantEvent, Sample } from '../../agent/core/types.js';
-import { EventLog } from '../../agent/plant/events.js';
+import { recordedAlarms } from '../helpers/alarms.js';
 import { createHebeiUplink } from '../../agent/uplink/hebei/index.js';
 import type { ProvincialUplink } from '../../agent/uplink/provincial/provincial-uplink.js';
 import { openOutbox, quiet } from '../buffer/tmp-outbox.js';
@@ -114,13 +113,8 @@ export async function startWorkshop(o: WorkshopOptions): Promise<Workshop> {
   const config = siteConfig(dir, o.platform.baseUrl, { heartbeatS: o.heartbeatS });
   const clock = new SystemClock();
   const { outbox } = await openOutbox({ path: config.buffer.path, commitMs: config.buffer.commitMs });
-  const events: PlantEvent[] = [];
-  const log = new EventLog('hb', () => true);
-  log.onEvent((e) => {
-    events.push(e);
-    void outbox.addEvent(e).catch(() => undefined);
-  });
-  const alarms = new AlarmList(clock, log.report);
+  const { alarms, events, log } = recordedAlarms(clock, 'hb');
+  log.onEvent((e) => void outbox.addEvent(e).catch(() => undefined));
   const limits = new LimitAlarms(
     config.devices.flatMap((d) => d.points),
     alarms,

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AlarmList } from '../../agent/alarms/alarm-list.js';
 import { FakeClock } from '../../agent/core/clock.js';
-import type { PlantEvent } from '../../agent/core/types.js';
-import { EventLog } from '../../agent/plant/events.js';
 import { LOOP_ALARM_ID, LoopDelayWatch } from '../../agent/plant/loop-watch.js';
+import { recordedAlarms } from '../helpers/alarms.js';
 
 describe('the event-loop watch', () => {
   it('raises a system alarm when the loop stalls past its threshold, and clears it only well below', () => {
     const clock = new FakeClock();
-    const log = new EventLog('t', () => true);
-    const events: PlantEvent[] = [];
-    log.onEvent((e) => events.push(e));
-    const alarms = new AlarmList(clock, log.report);
+    const { alarms, events } = recordedAlarms(clock);
     const watch = new LoopDelayWatch(alarms, clock, 100);
     watch.observe(40);
     expect(events).toEqual([]);
