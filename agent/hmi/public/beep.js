@@ -33,7 +33,8 @@ export function unlockAudio() {
   listeners.forEach((fn) => fn());
 }
 
-export function unlockAudioOnFirstTouch() {
+/** Try the sound at load (a kiosk browser may allow it), and on every tap or key (which resumes it if the browser suspended it). */
+export function startAudio() {
   if (typeof AudioContext === 'undefined') unavailable = true;
   else unlockAudio();
   window.addEventListener('pointerdown', unlockAudio, { capture: true });

@@ -4,7 +4,7 @@
 // the next new alarm, acknowledges nothing and leaves the plant's beacon as it is.
 // Browsers play sound only after a touch: until then a bar says the horn is off and how to turn
 // it on (or that this browser cannot sound at all).
-import { audioState, beep, onAudioChange, unlockAudio, unlockAudioOnFirstTouch } from './beep.js';
+import { audioState, beep, onAudioChange, unlockAudio, startAudio } from './beep.js';
 import { t } from './i18n.js';
 
 export const REPEAT_MS = 5000;
@@ -32,7 +32,7 @@ export function createHorn({ bar, silenceButton }) {
     }
   }
 
-  unlockAudioOnFirstTouch();
+  startAudio();
   onAudioChange(refresh);
   bar.addEventListener('click', () => {
     unlockAudio();
