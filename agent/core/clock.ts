@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import type { Clock as FakeTimersClock, withGlobal as WithGlobal } from '@sinonjs/fake-timers';
+
 /**
  * Time comes in from outside: every rule, alarm and driver takes a Clock, so tests run on
  * fake time and no rule ever reads Date.now() itself (STYLE.md).
@@ -41,69 +44,54 @@ export class SystemClock implements Clock {
   }
 }
 
-interface Scheduled {
-  at: number;
-  order: number;
-  fn: () => void;
-  every?: number;
-  cancelled: boolean;
-}
-
-/** A clock that moves only when a test says so; timers fire in time order. */
+/** A clock that moves only when a test says so, on @sinonjs/fake-timers (never installed globally). */
 export class FakeClock implements Clock {
-  private t: number;
+  private readonly timers: FakeTimersClock;
   private readonly start: number;
-  private order = 0;
-  private queue: Scheduled[] = [];
 
   constructor(startMs = Date.UTC(2026, 5, 21, 0, 0, 0)) {
-    this.t = startMs;
+    // Loaded here, not imported: @sinonjs/fake-timers is a dev dependency and the gateway's
+    // install (npm ci --omit=dev) loads this file for SystemClock. withGlobal only reads the
+    // real timers, to yield to the event loop in the async methods; nothing global is replaced.
+    const { withGlobal } = createRequire(import.meta.url)('@sinonjs/fake-timers') as { withGlobal: typeof WithGlobal };
+    this.timers = withGlobal(globalThis).createClock(startMs);
     this.start = startMs;
   }
 
   now(): number {
-    return this.t;
+    return this.timers.now;
   }
   monotonic(): number {
-    return this.t - this.start;
+    return this.timers.now - this.start;
   }
+  /**
+   * The library keeps whole milliseconds and truncates a delay; rounding up keeps a timer from
+   * firing before its time, as Node's never does (a simulator's 41.6 ms wire time fires at 42).
+   */
   setTimeout(fn: () => void, ms: number): Timer {
-    return this.schedule(fn, ms);
+    const id = this.timers.setTimeout(fn, Math.max(0, Math.ceil(ms)));
+    return { cancel: () => this.timers.clearTimeout(id) };
   }
   setInterval(fn: () => void, ms: number): Timer {
-    return this.schedule(fn, ms, Math.max(1, ms));
+    const id = this.timers.setInterval(fn, Math.max(1, Math.ceil(ms)));
+    return { cancel: () => this.timers.clearInterval(id) };
   }
 
   /** Move time forward by `ms`, firing every timer that falls due on the way, in order. */
   advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const next = this.nextDue(end);
-      if (!next) break;
-      this.t = next.at;
-      if (next.every !== undefined) {
-        next.at += next.every;
-      } else {
-        next.cancelled = true;
-      }
-      next.fn();
-      this.queue = this.queue.filter((s) => !s.cancelled);
-    }
-    this.t = end;
+    this.timers.tick(ms);
   }
 
-  private nextDue(end: number): Scheduled | undefined {
-    let best: Scheduled | undefined;
-    for (const s of this.queue) {
-      if (s.cancelled || s.at > end) continue;
-      if (!best || s.at < best.at || (s.at === best.at && s.order < best.order)) best = s;
-    }
-    return best;
+  /**
+   * Move time forward by `ms` like advance(), but let promises settle (and the event loop turn
+   * once) after each timer, so async work a timer starts runs before the next one fires.
+   */
+  async advanceAsync(ms: number): Promise<void> {
+    await this.timers.tickAsync(ms);
   }
 
-  private schedule(fn: () => void, ms: number, every?: number): Timer {
-    const s: Scheduled = { at: this.t + Math.max(0, ms), order: this.order++, fn, every, cancelled: false };
-    this.queue.push(s);
-    return { cancel: () => (s.cancelled = true) };
+  /** Fire every timer already armed, in order, with promises settling between them. */
+  async runToLastAsync(): Promise<void> {
+    await this.timers.runToLastAsync();
   }
 }
