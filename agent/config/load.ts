@@ -2,36 +2,27 @@
  * Reading a site file: YAML → schema → either a typed SiteConfig or the full list of problems,
  * one line each, `path: what is allowed (got what was found)`, with the line in the file.
  */
-import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { SiteConfigSchema } from './schema.js';
 import { formatProblem, type ConfigProblem, type LoadResult } from './problem.js';
+import { checkSiteBytes, readSiteBytes } from './site-bytes.js';
+import { aliasExpansionProblem, aliasProblems, MAX_ALIAS_COUNT } from './yaml-aliases.js';
 
 export { formatProblem, type ConfigProblem, type LoadResult };
 
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: ConfigProblem[],
-  ) {
-    super(`${file}: ${problems.length} problem(s)\n${problems.map(formatProblem).join('\n')}`);
-  }
-}
-
-
 export async function loadSiteFile(file: string): Promise<LoadResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return { ok: false, problems: [{ path: '', message: `cannot read ${file} (${e.code ?? e.message})` }] };
-  }
-  return parseSiteText(text);
+  const bytes = await readSiteBytes(file);
+  return bytes.ok ? parseSiteText(bytes.text) : { ok: false, problems: [bytes.problem] };
 }
 
+/**
+ * Whatever the text holds, the answer is a list of problems, never a throw: a site file that
+ * cannot be read is a configuration error (exit 78), not a crash (exit 70) that systemd retries.
+ */
 export function parseSiteText(text: string): LoadResult {
+  const bytes = checkSiteBytes(Buffer.from(text, 'utf8'));
+  if (!bytes.ok) return { ok: false, problems: [bytes.problem] };
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -44,7 +35,17 @@ export function parseSiteText(text: string): LoadResult {
       })),
     };
   }
-  const raw: unknown = doc.toJS();
+  const aliases = aliasProblems(doc, lines);
+  if (aliases.length > 0) return { ok: false, problems: aliases };
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    // yaml says so in words only: "Excessive alias count indicates a resource exhaustion attack"
+    const problem = /alias count/i.test(message) ? aliasExpansionProblem(doc, lines) : { path: '', message: `cannot be read as YAML: ${message}` };
+    return { ok: false, problems: [problem] };
+  }
   const parsed = SiteConfigSchema.safeParse(raw);
   if (parsed.success) return { ok: true, config: parsed.data };
   const problems = parsed.error.issues.flatMap((i) => describeIssue(i, raw, doc, lines));
@@ -153,7 +154,12 @@ function valueAt(root: unknown, path: (string | number)[]): unknown {
 
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
+  let s: string;
+  try {
+    s = typeof v === 'string' ? `"${v}"` : JSON.stringify(v);
+  } catch {
+    s = String(v); // a value JSON cannot write (a bigint) still has a name
+  }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
