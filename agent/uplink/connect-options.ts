@@ -5,12 +5,25 @@
 import { readFile } from 'node:fs/promises';
 import type { IClientOptions } from 'mqtt';
 import type { MqttConfig } from '../config/schema.js';
+// the parser limit below exists only with this patch of mqtt-packet's parser
+import type { PublishLimitOption } from './mqtt-packet-limit.js';
+import './mqtt-packet-limit.js';
+
+/**
+ * A PUBLISH to the gateway (a command) over this is never held whole: its payload is dropped as
+ * it arrives and the command answered `ok: false`. Commands are at most MAX_COMMAND_BYTES
+ * (commands.ts); up to this they are read and refused by that check, a bounded 64 KiB.
+ */
+const MAX_INCOMING_PUBLISH_BYTES = 65_536;
 
 export async function connectOptions(config: MqttConfig, clientId: string, will: { topic: string; payload: string }): Promise<IClientOptions> {
-  const o: IClientOptions = {
+  const o: IClientOptions & PublishLimitOption = {
     clientId,
-    // MQTT 3.1.1: every broker a district runs speaks it (the embedded test broker too)
+    // MQTT 3.1.1: every broker a district runs speaks it. MQTT 5's maximumPacketSize was
+    // measured, not taken: mosquitto 2.0.11 drops a larger command unseen (no answer possible),
+    // and aedes 1.2 refuses an MQTT 5 connection ("Unacceptable protocol version")
     protocolVersion: 4,
+    maxIncomingPublishBytes: MAX_INCOMING_PUBLISH_BYTES,
     clean: true,
     keepalive: config.keepaliveS,
     // reconnection is ours (backoff with jitter, on the injected clock); mqtt.js's own would
