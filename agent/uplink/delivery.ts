@@ -22,10 +22,22 @@ const READ_AHEAD = 64;
 /** committed messages kept in memory for the live path; beyond this they are read back from disk */
 const RECENT_MAX = 1024;
 
+/**
+ * Replayed messages queued at most, all jobs together: five full-size replays. 20 replays of
+ * 1..10,000 had re-sent 200,000 messages (issue #14); a platform asking once per hole it finds
+ * stays far below.
+ */
+export const MAX_REPLAY_QUEUED = 50_000;
+
+/** one replay command's range; it runs until its last message is handed to the client */
 interface ReplayJob {
   stream: Stream;
-  next: number;
+  from: number;
   to: number;
+  /** the next seq to read */
+  next: number;
+  /** read and not yet sent */
+  buf: StoredMessage[];
 }
 
 const ORDER: readonly Stream[] = ['events', 'data'];
@@ -41,8 +53,7 @@ export class Delivery {
   private liveNext: Record<Stream, number> = { data: 1, events: 1 };
   private backNext: Record<Stream, number> = { data: 1, events: 1 };
   private backBuf: Record<Stream, StoredMessage[]> = { data: [], events: [] };
-  private replays: ReplayJob[] = [];
-  private replayBuf: StoredMessage[] = [];
+  private readonly replays: ReplayJob[] = [];
   private pumping = false;
   private again = false;
   private readonly liveReserve: number;
@@ -52,6 +63,7 @@ export class Delivery {
     private readonly cursor: Cursor,
     private readonly window: number,
     private readonly log: Logger,
+    private readonly replayQueueMax = MAX_REPLAY_QUEUED,
   ) {
     this.liveReserve = Math.max(1, Math.floor(window / 4));
   }
@@ -68,7 +80,11 @@ export class Delivery {
       this.backNext[s] = 1;
       this.backBuf[s] = [];
     }
-    this.replayBuf = [];
+    // what a replay had read and not sent is read again on this connection
+    for (const job of this.replays) {
+      if (job.buf.length > 0) job.next = job.buf[0]!.seq;
+      job.buf = [];
+    }
     this.log.info({ liveFrom: this.liveFrom, pending: this.cursor.pending().count }, 'delivery started');
     this.pump();
   }
@@ -93,14 +109,36 @@ export class Delivery {
     this.pump();
   }
 
-  /** queue a replay; resolves with how many of those messages are still stored */
-  async replay(stream: Stream, fromSeq: number, toSeq: number): Promise<number> {
-    const n = await this.outbox.countRange(stream, fromSeq, toSeq);
-    if (n > 0) {
-      this.replays.push({ stream, next: fromSeq, to: toSeq });
-      this.pump();
+  /**
+   * Queue a replay; resolves with how many of those messages are still stored, or why it is not
+   * queued: a range overlapping a replay of the same stream still running, or more queued in all
+   * than replayQueueMax.
+   */
+  async replay(stream: Stream, fromSeq: number, toSeq: number): Promise<number | { refused: string }> {
+    const running = this.replays.find((j) => j.stream === stream && j.from <= toSeq && fromSeq <= j.to);
+    if (running) return { refused: `a replay of ${stream} ${running.from}..${running.to} is already running; ask again for what it leaves out once it is sent` };
+    const queued = this.replays.reduce((n, j) => n + j.buf.length + Math.max(0, j.to - j.next + 1), 0);
+    if (queued + (toSeq - fromSeq + 1) > this.replayQueueMax) {
+      return { refused: `replay queue full: ${queued} messages queued, at most ${this.replayQueueMax}; ask again once they are sent` };
     }
+    // queued before the count is read, so a replay of the same range meanwhile is refused
+    const job: ReplayJob = { stream, from: fromSeq, to: toSeq, next: fromSeq, buf: [] };
+    this.replays.push(job);
+    let n: number;
+    try {
+      n = await this.outbox.countRange(stream, fromSeq, toSeq);
+    } catch (err) {
+      this.dropReplay(job);
+      throw err;
+    }
+    if (n === 0) this.dropReplay(job);
+    else this.pump();
     return n;
+  }
+
+  private dropReplay(job: ReplayJob): void {
+    const i = this.replays.indexOf(job);
+    if (i >= 0) this.replays.splice(i, 1);
   }
 
   pump(): void {
@@ -180,16 +218,23 @@ export class Delivery {
   }
 
   private async nextReplay(): Promise<StoredMessage | undefined> {
-    while (this.replayBuf.length === 0) {
+    for (;;) {
       const job = this.replays[0];
       if (!job) return undefined;
+      const m = job.buf.shift();
+      if (m || job.next > job.to) {
+        if (job.buf.length === 0 && job.next > job.to) this.dropReplay(job);
+        if (m) return m;
+        continue;
+      }
       const to = Math.min(job.to, job.next + READ_AHEAD - 1);
+      const gen = this.gen;
       const got = await this.outbox.readRange(job.stream, job.next, to);
+      // a reconnect while reading rewound the job: it reads this part again
+      if (gen !== this.gen) return undefined;
       job.next = to + 1;
-      if (job.next > job.to) this.replays.shift();
-      this.replayBuf.push(...got);
+      job.buf.push(...got);
     }
-    return this.replayBuf.shift();
   }
 
   private async nextBacklog(s: Stream): Promise<StoredMessage | undefined> {

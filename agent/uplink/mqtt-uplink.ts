@@ -13,9 +13,11 @@ import type { Outbox } from '../buffer/outbox.js';
 import type { StoredMessage } from '../buffer/types.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { ClockSync, SystemSyncProbe } from './clock-sync.js';
-import { runCommand } from './commands.js';
+import { CommandRate } from './command-rate.js';
+import { runCommand, tooLarge } from './commands.js';
 import { connectOptions, describe } from './connect-options.js';
 import { Delivery } from './delivery.js';
+import type { RefusedPublish } from './mqtt-packet-limit.js';
 import type { Destination, DestinationStatus } from './destination.js';
 import * as msg from './messages.js';
 import { topicsFor, type Topics } from './topics.js';
@@ -41,6 +43,8 @@ export interface MqttUplinkOptions {
   clientId?: string;
   healthEveryMs?: number;
   backoff?: BackoffOptions;
+  /** replayed messages queued at most (delivery.ts, MAX_REPLAY_QUEUED) */
+  replayQueueMax?: number;
   /** the network comes in from outside: tests may pass a connect that fails on purpose */
   connect?: (url: string, opts: IClientOptions) => MqttClient;
 }
@@ -55,6 +59,7 @@ export class MqttUplink implements Destination {
   private readonly backoff: Backoff;
   private readonly clientId: string;
   private readonly startedAt: number;
+  private readonly rate: CommandRate;
   private client: MqttClient | undefined;
   private connected = false;
   private gen = 0;
@@ -70,13 +75,14 @@ export class MqttUplink implements Destination {
     this.backoff = new Backoff(o.backoff);
     this.clientId = o.clientId ?? `firebreak-${o.gateway}`;
     this.startedAt = o.clock.monotonic();
+    this.rate = new CommandRate(o.clock);
   }
 
   async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
     const cursor = await this.o.outbox.cursor(this.name);
-    this.delivery = new Delivery(this.o.outbox, cursor, this.o.config.window, this.log);
+    this.delivery = new Delivery(this.o.outbox, cursor, this.o.config.window, this.log, this.o.replayQueueMax);
     this.unsubscribe = this.o.outbox.onCommit((m) => this.delivery?.committed(m));
     if (!this.o.clockSync) {
       this.ownClockSync = new ClockSync({ probe: new SystemSyncProbe(), clock: this.o.clock, log: this.o.log });
@@ -143,8 +149,8 @@ export class MqttUplink implements Destination {
     client.on('connect', () => {
       if (gen === this.gen) this.onConnected(client);
     });
-    client.on('message', (topic, payload) => {
-      if (gen === this.gen) void this.onCommand(client, topic, payload);
+    client.on('message', (topic, payload, packet) => {
+      if (gen === this.gen) void this.onCommand(client, topic, payload, (packet as RefusedPublish).refusedBytes);
     });
     client.on('close', () => {
       if (gen !== this.gen || this.stopped) return;
@@ -233,12 +239,15 @@ export class MqttUplink implements Destination {
     this.publishJson(client, this.topics.health, body, 0);
   }
 
-  private async onCommand(client: MqttClient, topic: string, payload: Buffer): Promise<void> {
+  /** `refusedBytes`: the client's parser dropped a payload that large unread (mqtt-packet-limit.ts) */
+  private async onCommand(client: MqttClient, topic: string, payload: Buffer, refusedBytes?: number): Promise<void> {
     const name = this.topics.commandName(topic);
     if (name === undefined) return;
     let result: msg.CmdResult;
     try {
-      result = await runCommand(name, payload, {
+      if (refusedBytes !== undefined) result = tooLarge(name, refusedBytes);
+      else result = await runCommand(name, payload, {
+        rateRefusal: (n) => this.rate.refusal(n),
         now: () => this.o.clock.now(),
         rebirth: async () => this.sendBirth(client),
         snapshot: async () => {
@@ -266,7 +275,7 @@ export class MqttUplink implements Destination {
       const id = idOf(payload);
       result = msg.cmdResult(id, false, { cmd: name, error: (err as Error).message });
     }
-    this.log.info({ cmd: name, id: result.id, ok: result.ok, error: result.error }, 'command answered');
+    this.log.info({ cmd: name, id: result.id, ok: result.ok, error: result.error, bytes: refusedBytes ?? payload.length }, 'command answered');
     if (client.connected) this.publishJson(client, this.topics.cmdResult, result, 1);
   }
 }

@@ -1,6 +1,6 @@
 /** A gateway under test: a real outbox in a temp dir and the MQTT uplink, pointed at the test broker. */
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { SystemClock } from '../../agent/core/clock.js';
+import { SystemClock, type Clock } from '../../agent/core/clock.js';
 import type { Sample } from '../../agent/core/types.js';
 import type { MqttConfig } from '../../agent/config/schema.js';
 import type { Outbox } from '../../agent/buffer/outbox.js';
@@ -49,6 +49,9 @@ export async function startGateway(
     mqtt?: Partial<MqttConfig>;
     log?: Logger;
     outbox?: Partial<OutboxOptions>;
+    /** the uplink's clock (rate windows, reconnect, health): the system's unless told */
+    clock?: Clock;
+    replayQueueMax?: number;
   } = {},
 ): Promise<Gateway> {
   const gateway = `GW${process.pid}x${++counter}`;
@@ -65,7 +68,7 @@ export async function startGateway(
     gateway,
     bootId,
     outbox,
-    clock: new SystemClock(),
+    clock: o.clock ?? new SystemClock(),
     log: o.log ?? quiet,
     birth: () => BIRTH,
     snapshot: o.snapshot ?? (() => [{ p: 'dc1.dp', t: Date.now(), v: 812.5, q: 'good' }, { p: 'spark1', t: Date.now(), v: false, q: 'good' }]),
@@ -74,6 +77,7 @@ export async function startGateway(
     agent: 'firebreak/test',
     backoff: { initialMs: 100, maxMs: 400 },
     healthEveryMs: o.healthEveryMs,
+    replayQueueMax: o.replayQueueMax,
     // count what mqtt.js is holding: the window must bound it
     connect: (u, opts) => {
       const client = (o.connect ?? mqttConnect)(u, opts);

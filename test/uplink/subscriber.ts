@@ -12,7 +12,8 @@ export class Platform {
   readonly received: Received[] = [];
   private constructor(readonly client: MqttClient, readonly root: string) {}
 
-  static async connect(url: string, root: string, opts: IClientOptions = {}): Promise<Platform> {
+  /** `subs`: the topics under `root` it listens to; all of them unless told (a test that sends a huge command keeps it from itself) */
+  static async connect(url: string, root: string, opts: IClientOptions = {}, subs: string[] = ['#']): Promise<Platform> {
     const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, clean: true, ...opts });
     const p = new Platform(client, root);
     client.on('message', (topic, payload, packet) => {
@@ -25,7 +26,10 @@ export class Platform {
       }
       p.received.push({ topic, body, retain: packet.retain, raw });
     });
-    await client.subscribeAsync(`${root}/#`, { qos: 1 });
+    await client.subscribeAsync(
+      subs.map((s) => `${root}/${s}`),
+      { qos: 1 },
+    );
     return p;
   }
 
