@@ -5,23 +5,14 @@
  */
 import { z } from 'zod';
 import { parseSize } from './size.js';
+import { id, ms, num, oneOf, PRIORITIES, range, text } from './primitives.js';
+
+export { PRIORITIES } from './primitives.js';
+import { Condition, type ConditionConfig } from './conditions.js';
+import { ClosedLoopSections, Disposition, checkClosedLoopReferences } from './closed-loop.js';
+
+export type { ConditionConfig } from './conditions.js';
 import { Hebei } from '../uplink/hebei/config.js';
-
-const range = (min: number, max: number, what = 'an integer') =>
-  z
-    .number({ error: `must be ${what} ${min}..${max}` })
-    .int({ error: `must be ${what} ${min}..${max}` })
-    .min(min, { error: `must be ${min}..${max}` })
-    .max(max, { error: `must be ${min}..${max}` });
-
-const ms = (min: number, max: number) => range(min, max, 'a whole number of ms');
-const id = z
-  .string({ error: 'must be an id (letters, digits, . _ -)' })
-  .regex(/^[A-Za-z][A-Za-z0-9._-]{0,63}$/, { error: 'must be an id: a letter, then letters, digits, . _ - (at most 64)' });
-const text = z.string({ error: 'must be text' }).min(1, { error: 'must not be empty' });
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `must be one of ${values.join(', ')}` });
-const num = z.number({ error: 'must be a number' }).refine(Number.isFinite, { error: 'must be a finite number' });
 
 export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
 
@@ -167,32 +158,6 @@ export const Gpio = z.strictObject({
   outputs: z.array(GpioOutput).default([]),
 });
 
-const forMs = ms(0, 86_400_000).optional();
-export const InputCondition = z.strictObject({ input: id, is: z.boolean({ error: 'must be true or false' }), forMs });
-export const AnalogCondition = z
-  .strictObject({
-    point: id,
-    between: z.tuple([num, num], { error: 'must be [low, high]' }).optional(),
-    above: num.optional(),
-    below: num.optional(),
-    forMs,
-  })
-  .superRefine((c, ctx) => {
-    const n = [c.between, c.above, c.below].filter((x) => x !== undefined).length;
-    if (n !== 1) ctx.addIssue({ code: 'custom', message: 'must have exactly one of between, above, below' });
-    if (c.between && c.between[0] >= c.between[1])
-      ctx.addIssue({ code: 'custom', path: ['between'], message: 'must be [low, high] with low < high', input: c.between });
-  });
-export const EventCountCondition = z.strictObject({
-  events: id,
-  fewerThan: range(1, 1000),
-  withinMs: ms(1, 86_400_000),
-});
-export const Condition = z.union([InputCondition, AnalogCondition, EventCountCondition], {
-  error: 'must be one of {input, is}, {point, between|above|below}, {events, fewerThan, withinMs}',
-});
-
-export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 
 export const Interlock = z
   .strictObject({
@@ -259,6 +224,7 @@ export const SiteConfigSchema = z
       .strictObject({
         beacon: id.optional(),
         loopDelayMs: ms(10, 10_000).default(100).describe('Raise a system alarm when the event loop stalls longer than this (sampled at half this interval: a stall of 1.5 times it always raises the alarm)'),
+        disposition: Disposition.optional(),
       })
       .optional(),
     uplink: z.strictObject({ mqtt: Mqtt.optional(), hebei: Hebei.optional() }).optional(),
@@ -276,6 +242,7 @@ export const SiteConfigSchema = z
         usersFile: text.default('/etc/firebreak/users.json').describe('Operator-page users, written by `firebreak user add`'),
       })
       .optional(),
+    ...ClosedLoopSections,
   })
   .superRefine(checkReferences);
 
@@ -289,10 +256,18 @@ export type GpioConfig = z.output<typeof Gpio>;
 export type GpioInputConfig = z.output<typeof GpioInput>;
 export type GpioOutputConfig = z.output<typeof GpioOutput>;
 export type InterlockConfig = z.output<typeof Interlock>;
-export type ConditionConfig = z.output<typeof Condition>;
 export type MqttConfig = z.output<typeof Mqtt>;
 export type BufferConfig = z.output<typeof Buffer>;
 export type SignalConfig = z.output<typeof Signal>;
+export type DispositionConfig = z.output<typeof Disposition>;
+export type {
+  HazardRuleConfig,
+  CleaningAreaConfig,
+  ConfinedSpaceConfig,
+  HotWorkConfig,
+  DigestsConfig,
+  EarlyWarningConfig,
+} from './closed-loop.js';
 
 type Ctx = z.core.$RefinementCtx<z.output<z.ZodObject>>;
 
@@ -330,7 +305,14 @@ function checkReferences(cfg: Record<string, unknown> & Partial<SiteConfig>, ctx
   cfg.gpio?.inputs.forEach((g, i) => {
     if (g.machine !== undefined && !inputs.has(g.machine)) issue(['gpio', 'inputs', i, 'machine'], 'must name a gpio input (the run feedback)', g.machine);
   });
-  const analog = new Set((cfg.devices ?? []).flatMap((d) => d.points.map((p) => p.id)));
+  const analog = new Map((cfg.devices ?? []).flatMap((d) => d.points.map((p) => [p.id, p] as const)));
+  const inputKinds = new Map((cfg.gpio?.inputs ?? []).map((g) => [g.id, g.kind] as const));
+  const checkCondition = (c: ConditionConfig, path: (string | number)[]) => {
+    if ('input' in c && !inputs.has(c.input)) issue([...path, 'input'], 'must name a gpio input', c.input);
+    if ('events' in c && !inputs.has(c.events)) issue([...path, 'events'], 'must name a gpio input', c.events);
+    if ('point' in c && !analog.has(c.point)) issue([...path, 'point'], 'must name a point of a device', c.point);
+  };
+  const checkConditions = (list: ConditionConfig[] | undefined, path: (string | number)[]) => list?.forEach((c, j) => checkCondition(c, [...path, j]));
   const permitOutputs = new Set<string>();
   (cfg.interlocks ?? []).forEach((r, i) => {
     if (r.output !== undefined) {
@@ -338,15 +320,8 @@ function checkReferences(cfg: Record<string, unknown> & Partial<SiteConfig>, ctx
       if (permitOutputs.has(r.output)) issue(['interlocks', i, 'output'], 'is already driven by another interlock', r.output);
       permitOutputs.add(r.output);
     }
-    const check = (list: ConditionConfig[] | undefined, key: string) =>
-      list?.forEach((c, j) => {
-        const path = ['interlocks', i, key, j];
-        if ('input' in c && !inputs.has(c.input)) issue([...path, 'input'], 'must name a gpio input', c.input);
-        if ('events' in c && !inputs.has(c.events)) issue([...path, 'events'], 'must name a gpio input', c.events);
-        if ('point' in c && !analog.has(c.point)) issue([...path, 'point'], 'must name a point of a device', c.point);
-      });
-    check(r.permitWhen, 'permitWhen');
-    check(r.alarmWhen, 'alarmWhen');
+    checkConditions(r.permitWhen, ['interlocks', i, 'permitWhen']);
+    checkConditions(r.alarmWhen, ['interlocks', i, 'alarmWhen']);
   });
   // the Hebei platform reports points of devices and gpio inputs by their tnm
   for (const pid of Object.keys(cfg.uplink?.hebei?.points ?? {})) {
@@ -357,4 +332,6 @@ function checkReferences(cfg: Record<string, unknown> & Partial<SiteConfig>, ctx
     if (!outputs.has(beacon)) issue(['alarms', 'beacon'], 'must name a gpio output', beacon);
     if (permitOutputs.has(beacon)) issue(['alarms', 'beacon'], 'is already a permit output', beacon);
   }
+  const driven = new Set([...permitOutputs, ...(beacon === undefined ? [] : [beacon])]);
+  checkClosedLoopReferences(cfg, { inputs: inputKinds, points: analog, outputs, drivenOutputs: driven, checkCondition, checkConditions }, issue);
 }
