@@ -42,6 +42,9 @@ interface Alarm extends AlarmDefinition {
   ackBy?: string;
 }
 
+/** An event's text: Chinese first, then the English where there is one (UPLINK.md, events). */
+const both = (zh: string, en?: string): string => (en ? `${zh} / ${en}` : zh);
+
 /** Alarms that fire within this window of each other are one flood; the first is marked. */
 const FLOOD_WINDOW_MS = 1000;
 
@@ -83,7 +86,7 @@ export class AlarmList {
       Object.assign(a, { t: occ.t, value: occ.value, limit: occ.limit, limitKind: occ.limitKind, message: occ.message, messageEn: occ.messageEn });
       this.markFlood(a, occ.t);
     }
-    this.emit(a, occ.t, { value: occ.value, limit: occ.limit, limitKind: occ.limitKind, message: occ.message, hazard: occ.hazard });
+    this.emit(a, occ.t, { value: occ.value, limit: occ.limit, limitKind: occ.limitKind, message: both(occ.message, occ.messageEn), hazard: occ.hazard });
   }
 
   acknowledge(id: string, user: string): ActionResult {
@@ -92,7 +95,7 @@ export class AlarmList {
     if (a.acked) return { ok: false, status: 409, error: `alarm ${id} is not awaiting acknowledgement` };
     a.acked = true;
     a.ackBy = user;
-    this.emit(a, this.clock.now(), { user, message: `${a.name} 已确认` });
+    this.emit(a, this.clock.now(), { user, message: both(`${a.name} 已确认`, `${a.nameEn ?? a.name} acknowledged`) });
     return { ok: true };
   }
 
@@ -104,7 +107,7 @@ export class AlarmList {
     a.shelf?.timer.cancel();
     const timer = this.clock.setTimeout(() => this.unshelve(a), until - now);
     a.shelf = { until, by: user, reason, timer };
-    this.emit(a, now, { user, message: `${a.name} 已搁置: ${reason}`, detail: { reason, until } });
+    this.emit(a, now, { user, message: both(`${a.name} 已搁置: ${reason}`, `${a.nameEn ?? a.name} shelved: ${reason}`), detail: { reason, until } });
     return { ok: true };
   }
 
@@ -116,7 +119,11 @@ export class AlarmList {
     a.outOfService = outOfService;
     // out of service nothing awaits acknowledgement; back in service a present condition does
     a.acked = outOfService || !a.active;
-    this.emit(a, this.clock.now(), { user, message: `${a.name} ${outOfService ? '停用' : '恢复投用'}: ${reason}`, detail: { reason } });
+    this.emit(a, this.clock.now(), {
+      user,
+      message: both(`${a.name} ${outOfService ? '停用' : '恢复投用'}: ${reason}`, `${a.nameEn ?? a.name} ${outOfService ? 'out of service' : 'back in service'}: ${reason}`),
+      detail: { reason },
+    });
     return { ok: true };
   }
 
@@ -124,7 +131,7 @@ export class AlarmList {
     a.shelf = undefined;
     // Back from the shelf, an alarm still present must be seen again (ISA-18.2 §11.5).
     if (a.active) a.acked = false;
-    this.emit(a, this.clock.now(), { message: `${a.name} 搁置到期` });
+    this.emit(a, this.clock.now(), { message: both(`${a.name} 搁置到期`, `${a.nameEn ?? a.name}: shelving ended`) });
   }
 
   state(a: Alarm): AlarmState {

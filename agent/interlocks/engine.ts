@@ -39,6 +39,9 @@ interface Lockout {
   cfg: GpioInputConfig;
   applied: boolean;
   since?: number;
+  /** the machine is running under the applied lockout now: the energy alarm's condition */
+  energized: boolean;
+  /** it ran at some time during this lockout; the lockout board keeps that until removal */
   energySeen: boolean;
 }
 
@@ -76,11 +79,11 @@ export class InterlockEngine {
       return rule;
     });
     for (const cfg of inputs.filter((i) => i.kind === 'lockout')) {
-      this.lockouts.set(cfg.id, { cfg, applied: false, energySeen: false });
+      this.lockouts.set(cfg.id, { cfg, applied: false, energized: false, energySeen: false });
       alarms.define({
         id: `${cfg.id}.energy`,
         source: cfg.id,
-        name: `${cfg.name ?? cfg.id}上锁期间设备带电`,
+        name: `${lockedOut(cfg.name ?? cfg.id)}期间设备带电`,
         nameEn: `${cfg.name ?? cfg.id}: energy seen while locked out`,
         priority: 'critical',
       });
@@ -210,23 +213,18 @@ export class InterlockEngine {
       lock.since = s.t;
       if (!s.v) lock.energySeen = false;
       const name = lock.cfg.name ?? lock.cfg.id;
-      this.report({ t: s.t, type: 'lockout', source: lock.cfg.id, state: s.v ? 'applied' : 'removed', message: `${name}${s.v ? '已上锁' : '已解锁'}` });
+      this.report({ t: s.t, type: 'lockout', source: lock.cfg.id, state: s.v ? 'applied' : 'removed', message: s.v ? `${name}: 已上锁 / ${name}: locked out` : `${name}: 已解锁 / ${name}: lockout removed` });
     }
     for (const l of this.lockouts.values()) {
       if (l.cfg.machine !== s.p && l.cfg.id !== s.p) continue;
       const running = l.cfg.machine ? this.points.get(l.cfg.machine) : undefined;
-      const energy = l.applied && running?.q === 'good' && running.v === true;
-      if (energy && !l.energySeen) {
-        l.energySeen = true;
-        this.alarms.set(`${l.cfg.id}.energy`, true, {
-          t: s.t,
-          message: `${l.cfg.name ?? l.cfg.id}: 上锁期间检测到设备运行 (重大事故隐患)`,
-          messageEn: `${l.cfg.name ?? l.cfg.id}: machine running while locked out (hidden hazard)`,
-          hazard: true,
-        });
-      } else if (!energy && l.energySeen && !l.applied) {
-        this.alarms.set(`${l.cfg.id}.energy`, false, { t: s.t, message: `${l.cfg.name ?? l.cfg.id}已解锁`, messageEn: `${l.cfg.name ?? l.cfg.id} unlocked` });
-      }
+      const energized = l.applied && running?.q === 'good' && running.v === true;
+      if (energized === l.energized) continue;
+      // Each run under a lockout is an occurrence of its own, raised with its own time; it
+      // returns to normal when the machine stops or the lockout is removed.
+      l.energized = energized;
+      if (energized) l.energySeen = true;
+      this.alarms.set(`${l.cfg.id}.energy`, energized, { t: s.t, ...energyWords(l, this.points), ...(energized ? { hazard: true } : {}) });
     }
   }
 
@@ -261,4 +259,24 @@ export class InterlockEngine {
       energySeen: l.energySeen,
     }));
   }
+}
+
+/** `1号砂光机上锁`, whether the installer named the lockout after the machine or after the lock. */
+function lockedOut(name: string): string {
+  return /上锁(挂牌)?$/.test(name) ? name : `${name}上锁`;
+}
+
+/** What the energy alarm says as it is raised, and as it returns to normal (which of the two ended). */
+function energyWords(l: Lockout, points: PointTable): { message: string; messageEn: string } {
+  const lock = l.cfg.name ?? l.cfg.id;
+  const machine = l.cfg.machine ? points.name(l.cfg.machine) : '设备';
+  if (l.energized) {
+    return {
+      message: `${lockedOut(lock)}期间检测到${machine} (重大事故隐患)`,
+      messageEn: `${machine} seen while ${lock} is applied (hidden hazard)`,
+    };
+  }
+  return l.applied
+    ? { message: `${machine}已停止, 仍在上锁`, messageEn: `${machine} stopped, still locked out` }
+    : { message: `${lock}: 已解锁`, messageEn: `${lock}: lockout removed` };
 }
