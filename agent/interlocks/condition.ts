@@ -7,6 +7,7 @@
 import type { ConditionConfig } from '../config/schema.js';
 import type { Sample } from '../core/types.js';
 import type { PointTable } from '../plant/points.js';
+import { describeFailure, type FailureWords } from './failure-words.js';
 
 export class Condition {
   /** time the predicate last became true; undefined while it is false */
@@ -63,6 +64,14 @@ export class Condition {
       return this.edges.length < c.fewerThan;
     }
     return this.trueSince !== undefined && now - this.trueSince >= (c.forMs ?? 0);
+  }
+
+  /** What happened that breaks it now, with the value: the words of a first-out and a trip. */
+  failure(points: PointTable, now: number): FailureWords {
+    return describeFailure(this.cfg, points, {
+      count: this.edges.length,
+      ...(this.trueSince !== undefined ? { heldMs: now - this.trueSince } : {}),
+    });
   }
 
   /** When, if nothing else happens, the answer of holds() will next change; for a timer. */

@@ -5,7 +5,7 @@
  */
 import type { GpioInputConfig, InterlockConfig } from '../config/schema.js';
 import type { Clock, Timer } from '../core/clock.js';
-import type { Sample } from '../core/types.js';
+import type { Sample, Value } from '../core/types.js';
 import type { AlarmList } from '../alarms/alarm-list.js';
 import type { ActionResult, LockoutView, PermitView } from '../hmi/model.js';
 import type { EventReporter } from '../plant/events.js';
@@ -18,8 +18,14 @@ export interface PermitOutputs {
 
 interface FirstOut {
   key: string;
+  /** what happened, e.g. `除尘器进出口压差: 1955 Pa > 1800 Pa` (failure-words.ts) */
   text: string;
   textEn: string;
+  /** the value that broke the condition */
+  value?: Value;
+  /** the condition that stopped holding, e.g. `除尘器进出口压差 在 300–1800 Pa` */
+  rule: string;
+  ruleEn: string;
   t: number;
   simultaneous: string[];
 }
@@ -142,15 +148,26 @@ export class InterlockEngine {
       const first = Math.min(...failing.map((c) => c.failedSince!));
       const leaders = failing.filter((c) => c.failedSince === first);
       const lead = leaders[0]!;
-      r.firstOut = { key: lead.key, text: lead.text, textEn: lead.textEn, t: first, simultaneous: leaders.slice(1).map((c) => c.key) };
+      const failure = lead.failure(this.points, this.clock.now());
+      r.firstOut = {
+        key: lead.key,
+        text: failure.zh,
+        textEn: failure.en,
+        ...(failure.value !== undefined ? { value: failure.value } : {}),
+        rule: lead.text,
+        ruleEn: lead.textEn,
+        t: first,
+        simultaneous: leaders.slice(1).map((c) => c.key),
+      };
       r.latched = r.cfg.latch;
+      const together = leaders.length > 1 ? { zh: ` (同时 ${leaders.length} 个条件)`, en: ` (${leaders.length} conditions at once)` } : { zh: '', en: '' };
       this.report({
         t,
         type: 'interlock',
         source: r.cfg.id,
         priority: r.cfg.priority,
         state: 'tripped',
-        message: `${name}跳闸: ${r.firstOut.text}${leaders.length > 1 ? ` (同时 ${leaders.length} 个条件)` : ''}`,
+        message: `${name}跳闸: ${r.firstOut.text}${together.zh} / ${name} tripped: ${r.firstOut.textEn}${together.en}`,
         detail: { output, firstOut: r.firstOut, latched: r.latched },
       });
       this.alarms.set(`${r.cfg.id}.trip`, true, { t, message: `${name}跳闸: ${r.firstOut.text}`, messageEn: `${name} tripped: ${r.firstOut.textEn}` });
@@ -158,7 +175,7 @@ export class InterlockEngine {
       r.on = true;
       this.outputs.set(output, true);
       r.firstOut = undefined;
-      this.report({ t, type: 'interlock', source: r.cfg.id, priority: r.cfg.priority, state: 'permitted', message: `${name}允许启动`, detail: { output } });
+      this.report({ t, type: 'interlock', source: r.cfg.id, priority: r.cfg.priority, state: 'permitted', message: `${name}允许启动 / ${name} permitted`, detail: { output } });
       this.alarms.set(`${r.cfg.id}.trip`, false, { t, message: `${name}恢复许可`, messageEn: `${name} permitted again` });
     }
   }

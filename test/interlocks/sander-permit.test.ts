@@ -22,7 +22,7 @@ describe('the sander start permit', () => {
     expect(w.relay('sander1.permit')).toBe(false);
     const trip = w.eventsOf('interlock', 'sander1-permit').at(-1)!;
     expect(trip).toMatchObject({ state: 'tripped', priority: 'high', detail: { firstOut: { key: 'permitWhen[1]', simultaneous: [] }, latched: true } });
-    expect(w.plant.snapshot().permits[0]!.firstOut?.text).toBe('除尘器进出口压差 在 300–1800 Pa');
+    expect(w.plant.snapshot().permits[0]!.firstOut).toMatchObject({ text: '除尘器进出口压差: 1850 Pa > 1800 Pa', rule: '除尘器进出口压差 在 300–1800 Pa' });
     expect(w.plant.snapshot().alarms.map((a) => [a.id, a.state])).toContainEqual(['sander1-permit.trip', 'unack']);
     expect(w.relay('beacon')).toBe(true);
   });
