@@ -1,4 +1,4 @@
-/** The events the buffer records about itself: data lost to the disk budget, a corrupt file, an overflow. */
+/** The events the buffer records about itself: data lost to the disk budget, a corrupt file, an overflow, a new seq series. */
 import type { PlantEvent } from '../core/types.js';
 import type { Stream } from './types.js';
 
@@ -49,6 +49,25 @@ export function lostFileGapEvent(now: number, stream: Stream, throughSeq: number
     state: 'lost',
     message: `缓冲文件丢失，seq ${throughSeq} 及之前未上传的消息可能丢失 / buffer file lost: unsent messages up to seq ${throughSeq} may be lost`,
     detail: { stream, toSeq: throughSeq, reason },
+  };
+}
+
+/**
+ * A new seq series (epoch.ts) starts at `fromSeq` of `stream`. The gateway cannot tell a first
+ * start from one after its buffer and seq sidecar were lost together (a new card looks the same),
+ * so every new series says this; a platform that knew the gateway under another epoch learns
+ * that the earlier series ended and what it had not sent is lost.
+ */
+export function newSeriesEvent(now: number, stream: Stream, epoch: string, fromSeq: number): PlantEvent {
+  return {
+    id: `gap-${stream}-epoch-${epoch}`,
+    t: now,
+    type: 'gap',
+    source: 'buffer',
+    priority: 'high',
+    state: 'new_series',
+    message: `新的 seq 序列 ${epoch} 从 seq ${fromSeq} 开始：新网关，或 seq 状态丢失后重建，此前序列未上传的消息可能丢失 / new seq series ${epoch} starts at seq ${fromSeq}: a new gateway, or its seq state was lost and rebuilt (unsent messages of an earlier series may be lost)`,
+    detail: { stream, epoch, fromSeq, reason: 'new seq series' },
   };
 }
 

@@ -6,10 +6,11 @@
 import type { Timer } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { PlantEvent, Sample } from '../core/types.js';
-import { corruptFileEvent, countDropped, droppedEvent, lostFileGapEvent, type DroppedRange } from './buffer-events.js';
+import { corruptFileEvent, countDropped, droppedEvent, lostFileGapEvent, newSeriesEvent, type DroppedRange } from './buffer-events.js';
 import { Budget } from './budget.js';
 import { decodeData, decodeEvents, encodeBody, encodeData, writeDataJson } from './codec.js';
 import { Cursor, type CursorHost } from './cursor.js';
+import { whichSeries } from './epoch.js';
 import { openBufferFile } from './open.js';
 import { PointDictionary } from './point-dictionary.js';
 import type { Range } from './seq-set.js';
@@ -78,6 +79,8 @@ export class Outbox {
     private readonly floors: Record<Stream, number>,
     walReserveBytes: number,
     private readonly dict: PointDictionary,
+    /** the seq series of this file (epoch.ts): on every message, with its seq */
+    readonly epoch: string,
   ) {
     this.log = opts.log.child({ component: 'buffer' });
     this.budget = new Budget({
@@ -115,22 +118,38 @@ export class Outbox {
     const { db, corrupt } = await openBufferFile(opts.path, now, { pageSize, walPages }, log);
     const store = await Store.create(db);
     const reserve = new SeqReserve(`${opts.path}.seq`);
-    const reserved = await reserve.load();
+    const sidecar = await reserve.load();
+    const reserved = sidecar.reserved;
     const isNew = (await store.meta('created')) === undefined;
-    if (isNew) await store.setMeta('layout', LAYOUT);
-    store.relativeTimes = ((await store.meta('layout')) ?? 1) >= 2;
+    const stored = await store.series();
+    const series = stored ?? whichSeries(isNew, sidecar.epoch);
+    if (stored && sidecar.epoch && sidecar.epoch !== stored.epoch) log.warn({ epoch: stored.epoch, sidecarEpoch: sidecar.epoch }, 'seq sidecar names another series; rewritten for this file');
     if (isNew) {
-      await store.setMeta('created', now);
-      // a new file where seqs were used before: start above every seq the old file may have sent
-      for (const s of STREAMS) if (reserved[s] > 0) await store.setMeta(`floor.${s}`, reserved[s]);
+      // one transaction: a power cut leaves either no file content or all of it, never a file without its series
+      await store.begin();
+      try {
+        await store.setMeta('layout', LAYOUT);
+        await store.setMeta('created', now);
+        // a new file where seqs were used before: start above every seq the old file may have sent
+        for (const s of STREAMS) if (reserved[s] > 0) await store.setMeta(`floor.${s}`, reserved[s]);
+        await store.setSeries(series);
+        await store.commit();
+      } catch (err) {
+        await store.rollback();
+        throw err;
+      }
+    } else if (!stored) {
+      await store.setSeries(series);
     }
+    store.relativeTimes = ((await store.meta('layout')) ?? 1) >= 2;
     const floors = { data: 0, events: 0 };
     const next = { data: 1, events: 1 };
     for (const s of STREAMS) {
       floors[s] = (await store.meta(`floor.${s}`)) ?? 0;
       next[s] = Math.max((await store.bounds(s)).hi ?? 0, floors[s]) + 1;
     }
-    const outbox = new Outbox(opts, db, store, reserve, next, floors, walReserve, new PointDictionary(await store.pointRows()));
+    await reserve.claim(series.epoch, { data: next.data - 1, events: next.events - 1 });
+    const outbox = new Outbox(opts, db, store, reserve, next, floors, walReserve, new PointDictionary(await store.pointRows()), series.epoch);
     const done = new Map<string, Record<Stream, Range[]>>();
     for (const r of await store.cursorRows()) {
       const d = done.get(r.dest) ?? { data: [], events: [] };
@@ -148,7 +167,13 @@ export class Outbox {
         if (reserved[s] > 0) await outbox.recordSystemEvent(lostFileGapEvent(now, s, reserved[s], corrupt ? 'buffer file corrupt' : 'buffer file missing'));
       }
     }
-    log.info({ path: opts.path, next, floors, cursors: [...outbox.cursors.keys()] }, 'buffer open');
+    if (!series.announced) {
+      // both streams' events in one message, the first of the new series' events stream
+      await Promise.all(STREAMS.map((s) => outbox.recordSystemEvent(newSeriesEvent(now, s, series.epoch, floors[s] + 1))));
+      await outbox.queue.run(() => store.setSeries({ epoch: series.epoch, announced: true }));
+      log.info({ path: opts.path, epoch: series.epoch, fromSeq: { data: floors.data + 1, events: floors.events + 1 } }, 'new seq series started');
+    }
+    log.info({ path: opts.path, epoch: series.epoch, next, floors, cursors: [...outbox.cursors.keys()] }, 'buffer open');
     await outbox.budget.check();
     return outbox;
   }
@@ -326,7 +351,7 @@ export class Outbox {
 
   private async read(stream: Stream, fromSeq: number, toSeq: number, limit: number): Promise<StoredMessage[]> {
     const got = await this.queue.run(() => this.store.range(stream, fromSeq, toSeq, limit));
-    return got.map((r) => toMessage(stream, r, this.dict));
+    return got.map((r) => toMessage(stream, r, this.dict, this.epoch));
   }
 
   private async flushSamples(): Promise<void> {
@@ -375,7 +400,7 @@ export class Outbox {
       }
       const body = stream === 'data' ? encodeData(items as Sample[], created, this.dict) : encodeBody(items);
       rows.push({ seq, created, t0, t1, n: items.length, body });
-      out.push(stream === 'data' ? { stream, seq, createdMs: created, samples: items as Sample[] } : { stream, seq, createdMs: created, events: items as PlantEvent[] });
+      out.push(stream === 'data' ? { stream, seq, epoch: this.epoch, createdMs: created, samples: items as Sample[] } : { stream, seq, epoch: this.epoch, createdMs: created, events: items as PlantEvent[] });
       seq++;
     }
     const newPoints = this.dict.takeAdded();
@@ -548,11 +573,12 @@ export class Outbox {
  * young-generation collections (promoted to old space, then a mark-compact of 2-12 ms about every
  * second on the interlock path). The uplink takes writeSamplesJson() and never makes the objects.
  */
-function toMessage(stream: Stream, r: MessageRow, dict: PointDictionary): StoredMessage {
+function toMessage(stream: Stream, r: MessageRow, dict: PointDictionary, epoch: string): StoredMessage {
   if (stream === 'data') {
     return {
       stream,
       seq: r.seq,
+      epoch,
       createdMs: r.created,
       get samples() {
         return decodeData(r.body, r.created, dict);
@@ -564,6 +590,7 @@ function toMessage(stream: Stream, r: MessageRow, dict: PointDictionary): Stored
   return {
     stream,
     seq: r.seq,
+    epoch,
     createdMs: r.created,
     get events() {
       return (events ??= decodeEvents(r.body));

@@ -2,6 +2,9 @@
  * The tables and every prepared statement of the outbox. One row is one uplink message
  * (a batch of samples or of events), keyed by its seq.
  *
+ * The series table holds the one row naming the file's seq series (epoch.ts): its epoch is text,
+ * which meta's INTEGER column would turn into a number when all 16 hex digits are decimal ones.
+ *
  * Files of layout 2 store t0 and t1 as offsets from `created` (2 bytes each instead of 6): with
  * that, five 250 ms batches fit one 512-byte page instead of four, and a new page (three WAL
  * frames instead of one) is needed one commit in five. Layout 1 files hold them as they are.
@@ -15,6 +18,7 @@ CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, created INTEGER NOT 
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS points (idx INTEGER PRIMARY KEY, id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cursors (dest TEXT NOT NULL, stream TEXT NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL, PRIMARY KEY (dest, stream, lo)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS series (one INTEGER PRIMARY KEY CHECK (one = 1), epoch TEXT NOT NULL, announced INTEGER NOT NULL);
 `;
 
 export interface MessageRow {
@@ -41,6 +45,12 @@ interface StreamStmts {
 
 export const LAYOUT = 2;
 
+export interface Series {
+  epoch: string;
+  /** the gap events saying that this series started are committed (or there was nothing to say) */
+  announced: boolean;
+}
+
 export class Store {
   /** t0 and t1 are stored as offsets from created (layout 2) */
   relativeTimes = true;
@@ -48,7 +58,7 @@ export class Store {
   private constructor(
     private readonly db: Db,
     private readonly s: Record<Stream, StreamStmts>,
-    private readonly common: Record<'metaGet' | 'metaSet' | 'cursorAll' | 'cursorClear' | 'cursorAdd' | 'cursorDrop' | 'pages' | 'pointAll' | 'pointAdd', Stmt>,
+    private readonly common: Record<'metaGet' | 'metaSet' | 'seriesGet' | 'seriesSet' | 'cursorAll' | 'cursorClear' | 'cursorAdd' | 'cursorDrop' | 'pages' | 'pointAll' | 'pointAdd', Stmt>,
   ) {}
 
   static async create(db: Db): Promise<Store> {
@@ -69,6 +79,8 @@ export class Store {
     const common = {
       metaGet: await prepare(db, 'SELECT value FROM meta WHERE key = ?'),
       metaSet: await prepare(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      seriesGet: await prepare(db, 'SELECT epoch, announced FROM series WHERE one = 1'),
+      seriesSet: await prepare(db, 'INSERT INTO series (one, epoch, announced) VALUES (1, ?, ?) ON CONFLICT(one) DO UPDATE SET epoch = excluded.epoch, announced = excluded.announced'),
       cursorAll: await prepare(db, 'SELECT dest, stream, lo, hi FROM cursors ORDER BY dest, stream, lo'),
       cursorClear: await prepare(db, 'DELETE FROM cursors WHERE dest = ? AND stream = ?'),
       cursorAdd: await prepare(db, 'INSERT INTO cursors (dest, stream, lo, hi) VALUES (?, ?, ?, ?)'),
@@ -138,6 +150,14 @@ export class Store {
   }
   async setMeta(key: string, value: number): Promise<void> {
     await run(this.common.metaSet, [key, value]);
+  }
+
+  async series(): Promise<Series | undefined> {
+    const r = await row<{ epoch: string; announced: number }>(this.common.seriesGet);
+    return r && { epoch: r.epoch, announced: r.announced === 1 };
+  }
+  async setSeries(s: Series): Promise<void> {
+    await run(this.common.seriesSet, [s.epoch, s.announced ? 1 : 0]);
   }
 
   /** the point dictionary of the compact data batches (point-dictionary.ts) */

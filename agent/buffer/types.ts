@@ -8,16 +8,18 @@ import type { JsonBytes } from './json-bytes.js';
 export type Stream = 'data' | 'events';
 export const STREAMS: readonly Stream[] = ['data', 'events'];
 
+/** A stored message is identified by (stream, epoch, seq): every message of one buffer file has the file's epoch. */
 export type StoredMessage =
   | {
       stream: 'data';
       seq: number;
+      epoch: string;
       createdMs: number;
       samples: Sample[];
       /** read from the file: writes the samples as their JSON array, straight from the stored bytes */
       writeSamplesJson?: (out: JsonBytes) => void;
     }
-  | { stream: 'events'; seq: number; createdMs: number; events: PlantEvent[] };
+  | { stream: 'events'; seq: number; epoch: string; createdMs: number; events: PlantEvent[] };
 
 export interface PendingSummary {
   /** messages this destination has not had acknowledged */

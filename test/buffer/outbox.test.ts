@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../agent/core/clock.js';
 import type { PlantEvent } from '../../agent/core/types.js';
 import type { StoredMessage } from '../../agent/buffer/types.js';
-import { bytesOnDisk, dp, openOutbox, sparkEvent, tempDir } from './tmp-outbox.js';
+import { bytesOnDisk, dp, openOutbox, seriesEventIds, sparkEvent, tempDir } from './tmp-outbox.js';
 
 const T0 = Date.UTC(2026, 5, 21, 8, 0, 0);
 
@@ -30,27 +30,33 @@ describe('SQLite outbox', () => {
     await outbox.close();
   });
 
-  it('keeps counting seq where it left off after the agent restarts', async () => {
+  it('keeps counting seq where it left off after the agent restarts, in the same epoch', async () => {
     const first = await openOutbox({ commitMs: 50 });
     for (let n = 1; n <= 3; n++) {
       first.outbox.addSample(dp(1, T0 + n, n));
       await first.outbox.flush();
       await first.outbox.addEvent(sparkEvent(n, T0 + n));
     }
+    // events seq 1 announces the new series
     expect(first.outbox.nextSeq('data')).toBe(4);
+    expect(first.outbox.nextSeq('events')).toBe(5);
+    const epoch = first.outbox.epoch;
+    expect(epoch).toMatch(/^[0-9a-f]{16}$/);
     await first.outbox.close();
 
     const again = await openOutbox({ path: first.path, commitMs: 50 });
+    expect(again.outbox.epoch).toBe(epoch);
     expect(again.outbox.nextSeq('data')).toBe(4);
-    expect(again.outbox.nextSeq('events')).toBe(4);
+    expect(again.outbox.nextSeq('events')).toBe(5);
     again.outbox.addSample(dp(1, T0 + 10, 10));
     await again.outbox.flush();
     await again.outbox.addEvent(sparkEvent(4, T0 + 10));
     const data = await again.outbox.readRange('data', 1, 100);
     const events = await again.outbox.readRange('events', 1, 100);
     expect(data.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
-    expect(events.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
-    expect(eventsOf(events).map((e) => e.id)).toEqual(['spark1-1', 'spark1-2', 'spark1-3', 'spark1-4']);
+    expect(events.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect([...data, ...events].every((m) => m.epoch === epoch)).toBe(true);
+    expect(eventsOf(events).map((e) => e.id)).toEqual([...seriesEventIds(epoch), 'spark1-1', 'spark1-2', 'spark1-3', 'spark1-4']);
     await again.outbox.close();
   });
 
@@ -64,7 +70,7 @@ describe('SQLite outbox', () => {
     await outbox.flush();
     await outbox.addEvent(sparkEvent(2, T0 + 1));
     expect(samplesOf(await outbox.readRange('data', 1, 10)).map((s) => s.tq)).toEqual(['unsynced', undefined]);
-    expect(eventsOf(await outbox.readRange('events', 1, 10)).map((e) => e.tq)).toEqual(['unsynced', undefined]);
+    expect(eventsOf(await outbox.readRange('events', 2, 10)).map((e) => e.tq)).toEqual(['unsynced', undefined]);
     await outbox.close();
   });
 
@@ -79,6 +85,8 @@ describe('SQLite outbox', () => {
       clock.advance(1000);
     }
     for (let seq = 1; seq <= 5; seq++) mqtt.ack('data', seq);
+    // events seq 1, the new series' announcement, went to both
+    for (const c of [mqtt, hebei]) c.ack('events', 1);
     hebei.ack('data', 2);
     expect(outbox.pending('mqtt')).toEqual({ count: 0, oldestPendingMs: null });
     expect(outbox.pending('hebei').count).toBe(4);
@@ -95,6 +103,7 @@ describe('SQLite outbox', () => {
     const clock = new FakeClock(T0);
     const { outbox } = await openOutbox({ clock });
     const cur = await outbox.cursor('mqtt');
+    cur.ack('events', 1); // the new series' announcement
     outbox.addSample(dp(1, T0, 1));
     await outbox.flush();
     clock.advance(30_000);
@@ -119,21 +128,20 @@ describe('SQLite outbox', () => {
       await outbox.flush();
       await outbox.addEvent(sparkEvent(i, clock.now()));
     }
-    for (let seq = 1; seq <= 3; seq++) {
-      cur.ack('data', seq);
-      cur.ack('events', seq);
-    }
+    for (let seq = 1; seq <= 3; seq++) cur.ack('data', seq);
+    // and the new series' announcement before the sparks
+    for (let seq = 1; seq <= 4; seq++) cur.ack('events', seq);
     clock.advance(30 * 60_000);
     await settle();
     expect(await outbox.readRange('data', 1, 3)).toHaveLength(3);
     clock.advance(31 * 60_000);
     await settle();
     expect(await outbox.readRange('data', 1, 3)).toHaveLength(0);
-    expect(await outbox.readRange('events', 1, 3)).toHaveLength(0);
+    expect(await outbox.readRange('events', 1, 4)).toHaveLength(0);
     await outbox.close();
     const again = await openOutbox({ path, clock });
     expect(again.outbox.nextSeq('data')).toBe(4);
-    expect(again.outbox.nextSeq('events')).toBe(4);
+    expect(again.outbox.nextSeq('events')).toBe(5);
     await again.outbox.close();
   });
 
@@ -172,9 +180,11 @@ describe('SQLite outbox', () => {
     const lastData = outbox.nextSeq('data') - 1;
     const events = eventsOf(await outbox.readRange('events', 1, outbox.nextSeq('events') - 1));
     expect(events.filter((e) => e.type === 'alarm')).toHaveLength(40);
-    const gaps = events.filter((e) => e.type === 'gap');
+    const evicted = (e: PlantEvent) => e.type === 'gap' && (e.detail as { reason: string }).reason === 'disk budget';
+    const gaps = events.filter(evicted);
     expect(gaps.length).toBeGreaterThan(0);
-    expect(systemEventsSeen.filter((e) => e.type === 'gap')).toEqual(gaps);
+    expect(systemEventsSeen.filter(evicted)).toEqual(gaps);
+    expect(events.filter((e) => e.type === 'gap' && !evicted(e)).map((e) => e.id)).toEqual(seriesEventIds(outbox.epoch));
     // every data seq is either still stored or named in exactly one gap, in order
     let expectFrom = 1;
     for (const g of gaps) {
@@ -200,7 +210,8 @@ describe('SQLite outbox', () => {
       cur.ack('data', outbox.nextSeq('data') - 1);
     }
     expect(bytesOnDisk(path)).toBeLessThanOrEqual(maxBytes);
-    expect(outbox.nextSeq('events')).toBe(1);
+    // no gap: the only event is the new series' announcement
+    expect(eventsOf(await outbox.readRange('events', 1, outbox.nextSeq('events') - 1)).map((e) => e.id)).toEqual(seriesEventIds(outbox.epoch));
     expect((await outbox.readRange('data', 1, 1)).length).toBe(0);
     await outbox.close();
   });

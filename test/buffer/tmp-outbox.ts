@@ -39,6 +39,11 @@ export async function openOutbox(o: Partial<OutboxOptions> & { path?: string } =
   return { outbox, systemEvents, path };
 }
 
+/** the gap events with which a new buffer announces its seq series, in events seq 1 (UPLINK.md, "The seq epoch") */
+export function seriesEventIds(epoch: string): string[] {
+  return [`gap-data-epoch-${epoch}`, `gap-events-epoch-${epoch}`];
+}
+
 /** a differential-pressure reading of collector `dc` */
 export function dp(dc: number, t: number, v: number): Sample {
   return { p: `dc${dc}.dp`, t, v, q: 'good' };

@@ -25,7 +25,7 @@ function buffer() {
     nextSeq: () => msgs.length + 1,
     /** commit these samples as one data message, created at `createdMs` */
     commit(createdMs: number, samples: Sample[]) {
-      msgs.push({ stream: 'data', seq: msgs.length + 1, createdMs, samples });
+      msgs.push({ stream: 'data', seq: msgs.length + 1, epoch: '0123456789abcdef', createdMs, samples });
     },
   };
 }

@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import type { PlantEvent, Sample } from '../../agent/core/types.js';
 import { brokerPerFile, connectGate } from '../helpers/broker.js';
-import { dp, sparkEvent } from '../buffer/tmp-outbox.js';
+import { dp, seriesEventIds, sparkEvent } from '../buffer/tmp-outbox.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { schemaProblems } from './schemas.js';
 import { Platform, waitFor, type Received } from './subscriber.js';
@@ -53,12 +53,13 @@ describe(`MQTT uplink against a real broker`, () => {
       await gw.outbox.flush();
       await gw.outbox.addEvent(sparkEvent(n, t + n));
     }
-    await waitFor('10 data and 10 events messages', () => platform.on('data').length >= 10 && platform.on('events').length >= 10);
+    // events seq 1: the new gateway's seq series announces itself
+    await waitFor('10 data and 11 events messages', () => platform.on('data').length >= 10 && platform.on('events').length >= 11);
     expect(seqs(platform.on('data'))).toEqual(oneTo(10));
-    expect(seqs(platform.on('events'))).toEqual(oneTo(10));
+    expect(seqs(platform.on('events'))).toEqual(oneTo(11));
     expect(platform.on('data').every((r) => r.body.hist === false && r.body.bootId === gw.bootId)).toBe(true);
     expect(platform.on('data').flatMap((r) => (r.body.samples as Sample[]).map((s) => s.v))).toEqual(oneTo(10).map((n) => 800 + n));
-    expect(platform.on('events').flatMap((r) => (r.body.events as PlantEvent[]).map((e) => e.id))).toEqual(oneTo(10).map((n) => `spark1-${n}`));
+    expect(platform.on('events').flatMap((r) => (r.body.events as PlantEvent[]).map((e) => e.id))).toEqual([...seriesEventIds(gw.outbox.epoch), ...oneTo(10).map((n) => `spark1-${n}`)]);
     await waitFor('nothing pending', () => gw.uplink.status().pending === 0);
     expect(gw.uplink.status()).toMatchObject({ name: 'mqtt', connected: true, pending: 0, oldestPendingMs: null });
     expectAllValid(platform);
