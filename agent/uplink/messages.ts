@@ -33,12 +33,16 @@ export interface BirthMessage extends BirthContent {
   kind: 'birth';
   t: number;
   bootId: string;
+  /** the seq series the data and events of this connection belong to */
+  epoch: string;
   agent: string;
 }
 
 export interface DataMessage {
   kind: 'data';
   seq: number;
+  /** the seq series (UPLINK.md, "Delivery semantics"): deduplicate on (gateway, stream, epoch, seq) */
+  epoch: string;
   bootId: string;
   hist: boolean;
   samples: Sample[];
@@ -47,6 +51,7 @@ export interface DataMessage {
 export interface EventsMessage {
   kind: 'events';
   seq: number;
+  epoch: string;
   bootId: string;
   hist: boolean;
   events: PlantEvent[];
@@ -80,11 +85,12 @@ export interface CmdResult {
 
 export const state = (online: boolean, t: number, bootId: string): StateMessage => ({ online, t, bootId });
 
-export const birth = (t: number, bootId: string, agent: string, content: BirthContent): BirthMessage => ({
+export const birth = (t: number, bootId: string, epoch: string, agent: string, content: BirthContent): BirthMessage => ({
   ...content,
   kind: 'birth',
   t,
   bootId,
+  epoch,
   agent,
   points: content.points,
 });
@@ -92,8 +98,8 @@ export const birth = (t: number, bootId: string, agent: string, content: BirthCo
 /** `hist` is true for the backlog and for replays, false for a message sent as it was committed */
 export function fromStored(m: StoredMessage, bootId: string, hist: boolean): DataMessage | EventsMessage {
   return m.stream === 'data'
-    ? { kind: 'data', seq: m.seq, bootId, hist, samples: m.samples }
-    : { kind: 'events', seq: m.seq, bootId, hist, events: m.events };
+    ? { kind: 'data', seq: m.seq, epoch: m.epoch, bootId, hist, samples: m.samples }
+    : { kind: 'events', seq: m.seq, epoch: m.epoch, bootId, hist, events: m.events };
 }
 
 /** one writer for every payload storedPayload makes (it is copied out each time) */
@@ -109,7 +115,8 @@ let bootIdJson = { id: '', bytes: Buffer.from('""') };
 export function storedPayload(m: StoredMessage, bootId: string, hist: boolean): Buffer | string {
   if (m.stream !== 'data' || !m.writeSamplesJson) return JSON.stringify(fromStored(m, bootId, hist));
   if (bootIdJson.id !== bootId) bootIdJson = { id: bootId, bytes: Buffer.from(JSON.stringify(bootId)) };
-  payloadWriter.ascii('{"kind":"data","seq":').number(m.seq).ascii(',"bootId":').bytes(bootIdJson.bytes).ascii(`,"hist":${hist},"samples":`);
+  // the epoch is 16 hex digits (epoch.ts): ASCII, nothing to escape
+  payloadWriter.ascii('{"kind":"data","seq":').number(m.seq).ascii(',"epoch":"').ascii(m.epoch).ascii('","bootId":').bytes(bootIdJson.bytes).ascii(`,"hist":${hist},"samples":`);
   m.writeSamplesJson(payloadWriter);
   return payloadWriter.ascii('}').take();
 }

@@ -206,7 +206,7 @@ export class MqttUplink implements Destination {
       this.log.error({ err }, 'birth provider threw');
       content = { points: [] };
     }
-    this.publishJson(client, this.topics.birth, msg.birth(this.o.clock.now(), this.o.bootId, this.o.agent ?? 'firebreak', content), 1);
+    this.publishJson(client, this.topics.birth, msg.birth(this.o.clock.now(), this.o.bootId, this.o.outbox.epoch, this.o.agent ?? 'firebreak', content), 1);
   }
 
   private sendHealth(): void {

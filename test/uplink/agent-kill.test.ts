@@ -123,6 +123,9 @@ it('an agent killed with SIGKILL under load loses no committed message and no ev
       // the second run never reuses a seq: what it sends live is numbered after the first run's last commit
       for (const r of fromBoot2(data()).filter((m) => m.body.hist === false)) expect(r.body.seq).toBeGreaterThan(committed.data.length);
       for (const r of fromBoot2(events()).filter((m) => m.body.hist === false)) expect(r.body.seq).toBeGreaterThan(committed.events.length);
+      // the restart continues the same seq series: one epoch over both runs
+      const epochs = new Set([...data(), ...events()].map((r) => r.body.epoch));
+      expect([...epochs]).toEqual([expect.stringMatching(/^[0-9a-f]{16}$/)]);
       // a message sent twice (live before the kill, backlog after) is the same message
       for (const rs of [data(), events()]) {
         const bySeq = new Map<number, string>();

@@ -52,9 +52,11 @@ export async function startGateway(
     /** the uplink's clock (rate windows, reconnect, health): the system's unless told */
     clock?: Clock;
     replayQueueMax?: number;
+    /** the same gateway again (a restart); a new id per call otherwise */
+    gateway?: string;
   } = {},
 ): Promise<Gateway> {
-  const gateway = `GW${process.pid}x${++counter}`;
+  const gateway = o.gateway ?? `GW${process.pid}x${++counter}`;
   const bootId = `boot-${gateway}-${Date.now()}`;
   const synced = o.synced ?? true;
   const { outbox } = await openOutbox({ commitMs: 50, timeQuality: () => (synced ? undefined : 'unsynced'), ...o.outbox });
