@@ -57,13 +57,5 @@ export class Recorder {
   }
 }
 
+/** a wall-clock window, for a rate measured on a line at wire speed */
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-export async function eventually(check: () => boolean, ms = 5000, step = 20): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await sleep(step);
-  }
-  return check();
-}

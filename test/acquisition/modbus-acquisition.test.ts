@@ -8,7 +8,8 @@ import { ModbusAcquisition } from '../../agent/acquisition/modbus-acquisition.js
 import { ModbusDeviceSim } from '../../drivers/sim/modbus-device.js';
 import { serveSimulator, startPtyPair } from '../../drivers/sim/modbus-pty.js';
 import { registerSimulator } from '../../drivers/sim/sim-binding.js';
-import { bus, device, eventually, point, quietLog, Recorder, sandingWorkshop, sleep } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
+import { bus, device, point, quietLog, Recorder, sandingWorkshop, sleep } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -44,7 +45,7 @@ describe('Modbus acquisition of the sanding workshop', () => {
     sim.unit(2).setFloat32('holding', 0, 12.5, 'big');
     const { acq, rec } = acquisition(path);
     await acq.start();
-    expect(await eventually(() => ['dc1.dp', 'dc1.hopperTemp', 'ds1.conc'].every((p) => rec.latest(p)))).toBe(true);
+    await waitFor('a first reading of every point', () => ['dc1.dp', 'dc1.hopperTemp', 'ds1.conc'].every((p) => rec.latest(p)));
     expect(rec.latest('dc1.dp')).toMatchObject({ v: 650, q: 'good' });
     expect(rec.latest('dc1.hopperTemp')).toMatchObject({ v: 65.3, q: 'good' });
     expect(rec.latest('ds1.conc')).toMatchObject({ v: 12.5, q: 'good' });
@@ -52,10 +53,12 @@ describe('Modbus acquisition of the sanding workshop', () => {
     // Within the deadband nothing is sent; beyond it the new value is.
     const sent = rec.of('dc1.dp').length;
     sim.unit(1).setHolding(0, 653);
-    await sleep(500);
+    // two more polls of the collector: the first may have been on the wire before the change
+    const polled = sim.unit(1).requests;
+    await waitFor('two more polls of the collector', () => sim.unit(1).requests >= polled + 2);
     expect(rec.of('dc1.dp').length).toBe(sent);
     sim.unit(1).setHolding(0, 700);
-    expect(await eventually(() => rec.latest('dc1.dp')?.v === 700)).toBe(true);
+    await waitFor('the collector differential pressure at 700 Pa', () => rec.latest('dc1.dp')?.v === 700);
 
     const health = acq.stats();
     expect(health.map((h) => [h.id, h.unitId, h.ok])).toEqual([
@@ -72,11 +75,11 @@ describe('Modbus acquisition of the sanding workshop', () => {
     sim.unit(2).setFloat32('holding', 0, 12.5, 'big');
     const { acq, rec } = acquisition(path);
     await acq.start();
-    expect(await eventually(() => rec.latest('ds1.conc')?.q === 'good')).toBe(true);
+    await waitFor('a good dust reading', () => rec.latest('ds1.conc')?.q === 'good');
 
     sim.unit(2).fault({ kind: 'silence' });
     const silentFrom = sim.unit(2).requests;
-    expect(await eventually(() => rec.latest('ds1.conc')?.q === 'comm', 4000)).toBe(true);
+    await waitFor('the dust reading to go comm', () => rec.latest('ds1.conc')?.q === 'comm', 4000);
     // comm came after the third unanswered poll (the first one retried once), not before
     expect(sim.unit(2).requests - silentFrom).toBeGreaterThanOrEqual(4);
     expect(rec.latest('ds1.conc')).toMatchObject({ v: 12.5, q: 'comm' });
@@ -89,7 +92,7 @@ describe('Modbus acquisition of the sanding workshop', () => {
     expect(acq.stats().find((h) => h.id === 'dc1')).toMatchObject({ ok: true });
 
     sim.unit(2).clearFault().setFloat32('holding', 0, 14, 'big');
-    expect(await eventually(() => rec.latest('ds1.conc')?.q === 'good', 4000)).toBe(true);
+    await waitFor('the dust reading to be good again', () => rec.latest('ds1.conc')?.q === 'good', 4000);
     expect(rec.latest('ds1.conc')?.v).toBe(14);
     expect(rec.events).toContainEqual(expect.objectContaining({ source: 'ds1', state: 'ok' }));
   });
@@ -100,7 +103,7 @@ describe('Modbus acquisition of the sanding workshop', () => {
     sim.unit(2).fault({ kind: 'exception', code: 2 });
     const { acq, rec } = acquisition(path);
     await acq.start();
-    expect(await eventually(() => rec.latest('ds1.conc') !== undefined)).toBe(true);
+    await waitFor('a dust reading', () => rec.latest('ds1.conc') !== undefined);
     expect(rec.of('ds1.conc')[0]).toMatchObject({ v: null, q: 'bad' });
     expect(acq.stats().find((h) => h.id === 'ds1')!.exceptions).toBeGreaterThan(0);
   });
@@ -118,11 +121,13 @@ describe('Modbus acquisition of the sanding workshop', () => {
     );
     for (let u = 1; u <= 7; u++) sim.unit(u).setRegisters('holding', 0, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     sim.unit(7).fault({ kind: 'silence' });
-    const { acq } = acquisition(path, devices, new Recorder(), { timeoutMs: 100, retries: 1 });
+    const rec = new Recorder();
+    const { acq } = acquisition(path, devices, rec, { timeoutMs: 100, retries: 1 });
     await acq.start();
-    // Measure after the first second: by then the dead device has been found dead.
-    await sleep(1000);
+    // Measure once the dead device has been found dead (comm after its third missed poll).
+    await waitFor('dev7 found dead', () => rec.events.some((e) => e.source === 'dev7' && e.state === 'comm'));
     const from = [1, 2, 3, 4, 5, 6].map((u) => sim.unit(u).requests);
+    // the measuring window itself: polls are counted over wall time on a line at wire speed
     const windowMs = 4000;
     await sleep(windowMs);
     const polls = [1, 2, 3, 4, 5, 6].map((u, i) => sim.unit(u).requests - from[i]!);
@@ -142,16 +147,16 @@ describe('Modbus acquisition through the in-process simulator binding', () => {
     const unplug = registerSimulator('demo-acq', sim);
     const { acq, rec } = acquisition('sim:demo-acq', sandingWorkshop(100));
     await acq.start();
-    expect(await eventually(() => rec.latest('ds1.conc')?.v === 12.5)).toBe(true);
+    await waitFor('the dust concentration at 12.5', () => rec.latest('ds1.conc')?.v === 12.5);
 
     unplug();
-    expect(await eventually(() => rec.events.some((e) => e.source === 'rs485a' && e.state === 'lost'))).toBe(true);
-    expect(await eventually(() => ['dc1.dp', 'dc1.hopperTemp', 'ds1.conc'].every((p) => rec.latest(p)?.q === 'comm'), 3000)).toBe(true);
+    await waitFor('the bus lost', () => rec.events.some((e) => e.source === 'rs485a' && e.state === 'lost'));
+    await waitFor('every point comm', () => ['dc1.dp', 'dc1.hopperTemp', 'ds1.conc'].every((p) => rec.latest(p)?.q === 'comm'), 3000);
     expect(rec.latest('dc1.dp')).toMatchObject({ v: 650, q: 'comm' });
 
     cleanups.push(registerSimulator('demo-acq', sim));
-    expect(await eventually(() => rec.events.some((e) => e.source === 'rs485a' && e.state === 'open'), 3000)).toBe(true);
-    expect(await eventually(() => ['dc1.dp', 'dc1.hopperTemp', 'ds1.conc'].every((p) => rec.latest(p)?.q === 'good'), 3000)).toBe(true);
+    await waitFor('the bus open again', () => rec.events.some((e) => e.source === 'rs485a' && e.state === 'open'), 3000);
+    await waitFor('every point good again', () => ['dc1.dp', 'dc1.hopperTemp', 'ds1.conc'].every((p) => rec.latest(p)?.q === 'good'), 3000);
     // only one 'openFailed' at most per outage, not one per reopen attempt
     expect(rec.events.filter((e) => e.state === 'openFailed').length).toBeLessThanOrEqual(1);
   });

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { FakeClock } from '../../agent/core/clock.js';
+import { FakeClock, type Timer } from '../../agent/core/clock.js';
+import { waitFor } from '../helpers/wait.js';
 import { GpiodGpioBackend, probeGpiod } from '../../drivers/gpio/gpiod-backend.js';
 import { gpiomonArgs, gpiosetArgs, parseGpiodVersion, parseGpiomonLine } from '../../drivers/gpio/gpiod-tools.js';
 import { selectGpioBackend } from '../../drivers/gpio/select.js';
@@ -34,11 +35,14 @@ function fakeTools(version: 1 | 2, events: string[] = [], level = '1') {
   return { dir, env, log };
 }
 
-const until = async (check: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-  return check();
-};
+/** a FakeClock that lists the delay of every timer armed on it: the debouncer arms one an edge */
+class ArmingClock extends FakeClock {
+  readonly armed: number[] = [];
+  override setTimeout(fn: () => void, ms: number): Timer {
+    this.armed.push(ms);
+    return super.setTimeout(fn, ms);
+  }
+}
 
 describe('libgpiod command lines', () => {
   it('tells v1 from v2 and builds each one\'s syntax', () => {
@@ -78,7 +82,7 @@ describe('libgpiod command lines', () => {
 
 describe('spark contact through gpiomon (v2, realtime stamps)', () => {
   it('reports one debounced edge at the time of the first bounce, active-low applied', async () => {
-    const clock = new FakeClock(Date.UTC(2026, 5, 21, 8, 0, 0));
+    const clock = new ArmingClock(Date.UTC(2026, 5, 21, 8, 0, 0));
     const t0 = clock.now() / 1000;
     // the contact closes (line falls: active-low) with two bounces, 2 ms apart
     const tools = fakeTools(2, [`17 2 ${t0.toFixed(3)}000000`, `17 1 ${(t0 + 0.002).toFixed(3)}000000`, `17 2 ${(t0 + 0.004).toFixed(3)}000000`]);
@@ -88,9 +92,9 @@ describe('spark contact through gpiomon (v2, realtime stamps)', () => {
     try {
       expect(spark.read()).toBe(false); // gpioget said 1: pulled up, contact open
       expect(tools.log('gpioget')).toEqual(['--numeric --chip gpiochip0 17']);
-      expect(await until(() => tools.log('gpiomon').length === 1)).toBe(true);
+      await waitFor('gpiomon started', () => tools.log('gpiomon').length === 1, 3000);
       expect(tools.log('gpiomon')[0]).toBe('--chip gpiochip0 --event-clock realtime --format %o %e %S 17');
-      await new Promise((r) => setTimeout(r, 200)); // let the three events arrive
+      await waitFor('the three edges at the debouncer', () => clock.armed.length === 3, 3000);
       expect(edges).toEqual([]);
       clock.advance(20);
       expect(edges).toEqual([[true, clock.now() - 20]]);
@@ -110,7 +114,7 @@ describe('gpiomon v1 (monotonic stamps)', () => {
     gpio.input(5, { activeLow: false, debounceMs: 0 }, (v, t) => edges.push([v, t]));
     try {
       expect(tools.log('gpioget')).toEqual(['gpiochip0 5']);
-      expect(await until(() => edges.length === 0 && tools.log('gpiomon').length === 1)).toBe(true);
+      await waitFor('gpiomon started', () => edges.length === 0 && tools.log('gpiomon').length === 1, 3000);
       // gpioget said 1 already: the rising edge repeats the level and is not news
       expect(edges).toEqual([]);
     } finally {
@@ -121,7 +125,7 @@ describe('gpiomon v1 (monotonic stamps)', () => {
     const gpio0 = new GpiodGpioBackend({ major: 1, chip: 'gpiochip0', clock, log: quiet, env: tools0.env, monotonicMs: () => 4_990_010 });
     gpio0.input(5, { activeLow: false, debounceMs: 0 }, (v, t) => edges.push([v, t]));
     try {
-      expect(await until(() => edges.length === 1)).toBe(true);
+      await waitFor('the edge', () => edges.length === 1, 3000);
       expect(edges).toEqual([[true, clock.now() - 10]]);
     } finally {
       await gpio0.close();
@@ -134,11 +138,11 @@ describe('permit relay through gpioset', () => {
     const tools = fakeTools(1);
     const gpio = new GpiodGpioBackend({ major: 1, chip: 'gpiochip0', clock: new FakeClock(), log: quiet, env: tools.env });
     const permit = gpio.output(23, { activeLow: false, initial: false });
-    expect(await until(() => tools.log('gpioset').length === 1)).toBe(true);
+    await waitFor('gpioset holding the line', () => tools.log('gpioset').length === 1, 3000);
     expect(tools.log('gpioset')).toEqual(['hold --mode=signal gpiochip0 23=0']);
     permit.write(true);
     expect(permit.read()).toBe(true);
-    expect(await until(() => tools.log('gpioset').length === 3)).toBe(true);
+    await waitFor('gpioset restarted at the new level', () => tools.log('gpioset').length === 3, 3000);
     expect(tools.log('gpioset')).toEqual(['hold --mode=signal gpiochip0 23=0', 'released --mode=signal gpiochip0 23=0', 'hold --mode=signal gpiochip0 23=1']);
     await gpio.close();
     expect(tools.log('gpioset').at(-1)).toBe('released --mode=signal gpiochip0 23=1');
@@ -148,7 +152,7 @@ describe('permit relay through gpioset', () => {
     const tools = fakeTools(2);
     const gpio = new GpiodGpioBackend({ major: 2, chip: 'gpiochip0', clock: new FakeClock(), log: quiet, env: tools.env });
     gpio.output(24, { activeLow: true, initial: false });
-    expect(await until(() => tools.log('gpioset').length === 1)).toBe(true);
+    await waitFor('gpioset holding the line', () => tools.log('gpioset').length === 1, 3000);
     expect(tools.log('gpioset')).toEqual(['hold --chip gpiochip0 24=1']);
     await gpio.close();
   });

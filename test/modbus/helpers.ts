@@ -7,15 +7,3 @@ export const quietLog = pino({ level: 'silent' });
 export function busConfig(port: string, over: Partial<BusConfig> = {}): BusConfig {
   return { id: 'rs485a', port, baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1, timeoutMs: 200, retries: 0, ...over };
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Polls `check` until it holds or `ms` pass; returns whether it held. */
-export async function eventually(check: () => boolean, ms = 5000, step = 20): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await sleep(step);
-  }
-  return check();
-}

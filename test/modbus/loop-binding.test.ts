@@ -8,7 +8,8 @@ import { portFactoryWith, serialOptions } from '../../drivers/modbus/port-factor
 import { stockBinding } from '../../drivers/modbus/loop-binding.js';
 import type { SerialStream } from '../../drivers/modbus/rtu-port.js';
 import { startPtyPair, type PtyPair } from '../../drivers/sim/modbus-pty.js';
-import { busConfig, eventually } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
+import { busConfig } from './helpers.js';
 
 const open = (port: SerialStream) => new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
 
@@ -37,7 +38,7 @@ describe('the event-loop serial binding', () => {
       const got: number[] = [];
       far.on('data', (d) => got.push(...d));
       port.write(Buffer.from([0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0a]));
-      expect(await eventually(() => got.length === 8, 2000)).toBe(true);
+      await waitFor('all 8 bytes', () => got.length === 8, 2000);
       expect(got).toEqual([0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0a]);
       await new Promise<void>((resolve) => far.close(() => resolve()));
     } finally {
@@ -62,7 +63,7 @@ describe('the event-loop serial binding', () => {
     lost.on('error', () => {});
     await pair.stop(); // socat gone: both ptys hang up, as when a USB adapter is pulled
     pair = undefined;
-    expect(await eventually(() => lostClose.length > 0, 2000)).toBe(true);
+    await waitFor('the port closed as lost', () => lostClose.length > 0, 2000);
     expect(lostClose[0]).toBeInstanceOf(Error);
     expect(lost.isOpen).toBe(false);
   });

@@ -12,7 +12,8 @@ import { ModbusMaster, type PortStateChange } from '../../drivers/modbus/master.
 import { portFactoryWith, type SerialBindingKind } from '../../drivers/modbus/port-factory.js';
 import { ModbusDeviceSim } from '../../drivers/sim/modbus-device.js';
 import { serveSimulator, startPtyPair, type PtyPair, type ServedPort } from '../../drivers/sim/modbus-pty.js';
-import { busConfig, eventually, quietLog } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
+import { busConfig, quietLog } from './helpers.js';
 
 const failure = (p: Promise<unknown>) =>
   p.then(
@@ -159,8 +160,9 @@ describe.each(bindings)('a pty that vanishes (%s binding)', (binding) => {
       expect(await master.readRegisters(1, 'holding', 0, 1)).toEqual([650]);
 
       sim.unit(1).fault({ kind: 'silence' });
+      const asked = sim.unit(1).requests;
       const inFlight = failure(master.readRegisters(1, 'holding', 0, 1));
-      await new Promise((r) => setTimeout(r, 50));
+      await waitFor('the request on the wire', () => sim.unit(1).requests > asked);
       const t0 = Date.now();
       await pair.stop();
       const err = await inFlight;
@@ -169,15 +171,14 @@ describe.each(bindings)('a pty that vanishes (%s binding)', (binding) => {
       expect(changes.map((c) => c.state)).toContain('lost');
       expect((await failure(master.readRegisters(1, 'holding', 0, 1))).kind).toBe('portClosed');
 
-      // Let a few reopen attempts fail while the path is gone.
-      await new Promise((r) => setTimeout(r, 400));
-      expect(changes.some((c) => c.state === 'openFailed')).toBe(true);
+      // A reopen attempt fails while the path is gone.
+      await waitFor('a reopen attempt to fail', () => changes.some((c) => c.state === 'openFailed'), 3000);
 
       sim.unit(1).clearFault();
       await served.close();
       pair = await startPtyPair(links);
       served = await serveSimulator(sim, pair.b);
-      expect(await eventually(() => master.state === 'open', 3000)).toBe(true);
+      await waitFor('the port open again', () => master.state === 'open', 3000);
       expect(await master.readRegisters(1, 'holding', 0, 1)).toEqual([650]);
     } finally {
       await master.stop();

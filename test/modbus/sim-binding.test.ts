@@ -6,7 +6,8 @@ import { ModbusMaster } from '../../drivers/modbus/master.js';
 import { defaultPortFactory } from '../../drivers/modbus/port-factory.js';
 import { ModbusDeviceSim } from '../../drivers/sim/modbus-device.js';
 import { registerSimulator, SimBinding } from '../../drivers/sim/sim-binding.js';
-import { busConfig, eventually, quietLog } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
+import { busConfig, quietLog } from './helpers.js';
 
 const ModbusRTU = ModbusRTUModule.default;
 const cleanups: (() => unknown)[] = [];
@@ -96,7 +97,7 @@ describe('the in-process simulator binding', () => {
     expect(states).toContain('lost');
     sim.unit(1).clearFault();
     cleanups.push(registerSimulator('plug', sim));
-    expect(await eventually(() => m.state === 'open', 3000)).toBe(true);
+    await waitFor('the port open again', () => m.state === 'open', 3000);
     expect(await m.readRegisters(1, 'holding', 0, 1)).toEqual([42]);
   });
 });
