@@ -22,7 +22,7 @@ function told(w: ReturnType<typeof workshop>) {
   const snapshot = w.plant.snapshot();
   const trip = w.eventsOf('interlock', 'sander1-permit').at(-1)!;
   const tripAlarm = w.eventsOf('alarm', 'sander1-permit.trip').at(-1)!;
-  const sent: EventsMessage = { kind: 'events', seq: 1, bootId: 'test', hist: false, events: [trip, tripAlarm] };
+  const sent: EventsMessage = { kind: 'events', seq: 1, epoch: '0123456789abcdef', bootId: 'test', hist: false, events: [trip, tripAlarm] };
   return {
     firstOut: snapshot.permits[0]!.firstOut!,
     alarm: snapshot.alarms.find((a) => a.id === 'sander1-permit.trip')!,
