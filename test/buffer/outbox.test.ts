@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync, existsSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../agent/core/clock.js';
 import type { PlantEvent } from '../../agent/core/types.js';
 import type { StoredMessage } from '../../agent/buffer/types.js';
@@ -109,13 +109,10 @@ describe('SQLite outbox', () => {
     clock.advance(30_000);
     await outbox.addEvent(sparkEvent(1, clock.now()));
     clock.advance(10_000);
-    outbox.pending('mqtt');
-    await new Promise((r) => setTimeout(r, 20));
-    expect(outbox.pending('mqtt')).toEqual({ count: 2, oldestPendingMs: 40_000 });
+    // the age of the oldest is read from the file in the background: asking starts that read
+    await vi.waitFor(() => expect(outbox.pending('mqtt')).toEqual({ count: 2, oldestPendingMs: 40_000 }));
     cur.ack('data', 1);
-    outbox.pending('mqtt');
-    await new Promise((r) => setTimeout(r, 20));
-    expect(outbox.pending('mqtt')).toEqual({ count: 1, oldestPendingMs: 10_000 });
+    await vi.waitFor(() => expect(outbox.pending('mqtt')).toEqual({ count: 1, oldestPendingMs: 10_000 }));
     await outbox.close();
   });
 
@@ -131,11 +128,11 @@ describe('SQLite outbox', () => {
     for (let seq = 1; seq <= 3; seq++) cur.ack('data', seq);
     // and the new series' announcement before the sparks
     for (let seq = 1; seq <= 4; seq++) cur.ack('events', seq);
-    clock.advance(30 * 60_000);
-    await settle();
+    // each prune queues its deletes on the file's one queue before the next timer: a read
+    // queued after the advance sees what every prune of it did
+    await clock.advanceAsync(30 * 60_000);
     expect(await outbox.readRange('data', 1, 3)).toHaveLength(3);
-    clock.advance(31 * 60_000);
-    await settle();
+    await clock.advanceAsync(31 * 60_000);
     expect(await outbox.readRange('data', 1, 3)).toHaveLength(0);
     expect(await outbox.readRange('events', 1, 4)).toHaveLength(0);
     await outbox.close();
@@ -264,8 +261,3 @@ describe('SQLite outbox', () => {
     await expect(openOutbox({ path: join(tempDir(), 'b.db'), maxBytes: 100 * 1024 })).rejects.toThrow(/too small/);
   });
 });
-
-/** let timer-started async work (prune, cursor writes) reach the database and return */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 10));
-}

@@ -92,9 +92,9 @@ describe('spark contact through gpiomon (v2, realtime stamps)', () => {
     try {
       expect(spark.read()).toBe(false); // gpioget said 1: pulled up, contact open
       expect(tools.log('gpioget')).toEqual(['--numeric --chip gpiochip0 17']);
-      await waitFor('gpiomon started', () => tools.log('gpiomon').length === 1, 3000);
+      await waitFor('gpiomon started', () => tools.log('gpiomon').length === 1);
       expect(tools.log('gpiomon')[0]).toBe('--chip gpiochip0 --event-clock realtime --format %o %e %S 17');
-      await waitFor('the three edges at the debouncer', () => clock.armed.length === 3, 3000);
+      await waitFor('the three edges at the debouncer', () => clock.armed.length === 3);
       expect(edges).toEqual([]);
       clock.advance(20);
       expect(edges).toEqual([[true, clock.now() - 20]]);
@@ -114,7 +114,7 @@ describe('gpiomon v1 (monotonic stamps)', () => {
     gpio.input(5, { activeLow: false, debounceMs: 0 }, (v, t) => edges.push([v, t]));
     try {
       expect(tools.log('gpioget')).toEqual(['gpiochip0 5']);
-      await waitFor('gpiomon started', () => edges.length === 0 && tools.log('gpiomon').length === 1, 3000);
+      await waitFor('gpiomon started', () => edges.length === 0 && tools.log('gpiomon').length === 1);
       // gpioget said 1 already: the rising edge repeats the level and is not news
       expect(edges).toEqual([]);
     } finally {
@@ -125,7 +125,7 @@ describe('gpiomon v1 (monotonic stamps)', () => {
     const gpio0 = new GpiodGpioBackend({ major: 1, chip: 'gpiochip0', clock, log: quiet, env: tools0.env, monotonicMs: () => 4_990_010 });
     gpio0.input(5, { activeLow: false, debounceMs: 0 }, (v, t) => edges.push([v, t]));
     try {
-      await waitFor('the edge', () => edges.length === 1, 3000);
+      await waitFor('the edge', () => edges.length === 1);
       expect(edges).toEqual([[true, clock.now() - 10]]);
     } finally {
       await gpio0.close();
@@ -138,11 +138,11 @@ describe('permit relay through gpioset', () => {
     const tools = fakeTools(1);
     const gpio = new GpiodGpioBackend({ major: 1, chip: 'gpiochip0', clock: new FakeClock(), log: quiet, env: tools.env });
     const permit = gpio.output(23, { activeLow: false, initial: false });
-    await waitFor('gpioset holding the line', () => tools.log('gpioset').length === 1, 3000);
+    await waitFor('gpioset holding the line', () => tools.log('gpioset').length === 1);
     expect(tools.log('gpioset')).toEqual(['hold --mode=signal gpiochip0 23=0']);
     permit.write(true);
     expect(permit.read()).toBe(true);
-    await waitFor('gpioset restarted at the new level', () => tools.log('gpioset').length === 3, 3000);
+    await waitFor('gpioset restarted at the new level', () => tools.log('gpioset').length === 3);
     expect(tools.log('gpioset')).toEqual(['hold --mode=signal gpiochip0 23=0', 'released --mode=signal gpiochip0 23=0', 'hold --mode=signal gpiochip0 23=1']);
     await gpio.close();
     expect(tools.log('gpioset').at(-1)).toBe('released --mode=signal gpiochip0 23=1');
@@ -152,7 +152,7 @@ describe('permit relay through gpioset', () => {
     const tools = fakeTools(2);
     const gpio = new GpiodGpioBackend({ major: 2, chip: 'gpiochip0', clock: new FakeClock(), log: quiet, env: tools.env });
     gpio.output(24, { activeLow: true, initial: false });
-    await waitFor('gpioset holding the line', () => tools.log('gpioset').length === 1, 3000);
+    await waitFor('gpioset holding the line', () => tools.log('gpioset').length === 1);
     expect(tools.log('gpioset')).toEqual(['hold --chip gpiochip0 24=1']);
     await gpio.close();
   });

@@ -81,7 +81,7 @@ describe('firebreak gpio watch', () => {
     let stop!: () => void;
     const until = new Promise<void>((r) => (stop = r));
     const run = gpioWatchCommand(['--lines', '5,17', '--debounce', '10'], { out: (l) => void out.push(l), err: () => {}, clock, backend: gpio, until });
-    await waitFor('the state of both lines', () => out.length >= 3, 3000);
+    await waitFor('the state of both lines', () => out.length >= 3);
     expect(out[0]).toBe('watching 2 input(s) through sim; Ctrl-C to stop');
     expect(out.slice(1).map((l) => l.slice(25))).toEqual(['line  5  line 5  now inactive (open)', 'line 17  line 17  now inactive (open)']);
     clock.advance(1234);
