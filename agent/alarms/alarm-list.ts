@@ -48,6 +48,19 @@ const both = (zh: string, en?: string): string => (en ? `${zh} / ${en}` : zh);
 /** Alarms that fire within this window of each other are one flood; the first is marked. */
 const FLOOD_WINDOW_MS = 1000;
 
+const PRIORITY_RANK: Record<Priority, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+/** present and showing, then returned to normal, then set aside (shelved, out of service) */
+const presence = (a: AlarmView): number => (a.state === 'shelved' || a.state === 'oos' ? 2 : a.active ? 0 : 1);
+
+/**
+ * Present alarms before returned-to-normal ones, acknowledged or not; within each, a flood's
+ * first-out (the cause the others follow from, ISA-18.2 §16), then priority, then newest first.
+ * The page sorts the same way (hmi/public/alarms.js).
+ */
+function listOrder(x: AlarmView, y: AlarmView): number {
+  return presence(x) - presence(y) || Number(!!y.firstOut) - Number(!!x.firstOut) || PRIORITY_RANK[x.priority] - PRIORITY_RANK[y.priority] || y.t - x.t;
+}
+
 export class AlarmList {
   private readonly alarms = new Map<string, Alarm>();
   private lastActivation = -Infinity;
@@ -141,9 +154,8 @@ export class AlarmList {
     return a.acked ? 'normal' : 'rtn_unack';
   }
 
-  /** Alarms not in their normal state, most urgent first, first-out leaders on top. */
+  /** Alarms not in their normal state, in the order of the page's list (listOrder). */
   views(): AlarmView[] {
-    const rank: Record<Priority, number> = { critical: 0, high: 1, medium: 2, low: 3 };
     return [...this.alarms.values()]
       .filter((a) => this.state(a) !== 'normal')
       .map((a) => ({
@@ -165,7 +177,7 @@ export class AlarmList {
         shelvedBy: a.shelf?.by,
         ackBy: a.ackBy,
       }))
-      .sort((x, y) => Number(!!y.firstOut) - Number(!!x.firstOut) || rank[x.priority] - rank[y.priority] || y.t - x.t);
+      .sort(listOrder);
   }
 
   /** The beacon follows unacknowledged high and critical alarms that are not shelved. */

@@ -1,20 +1,25 @@
 // The alarm list in ISA-18.2 terms: state, priority, first-out, time, value against its limit,
-// and the acknowledge and shelve buttons. Unacknowledged alarms sort first and blink.
+// and the acknowledge and shelve buttons. Present alarms sort first; unacknowledged ones blink.
 import { h, renderIfChanged } from './dom.js';
 import { fmtTime, fmtValue, limitWord, local, priorityWord, stateWord, t } from './i18n.js';
 
-const STATE_ORDER = { unack: 0, rtn_unack: 1, ack: 2, shelved: 3, oos: 4 };
 const PRIORITY_ORDER = { critical: 0, high: 1, medium: 2, low: 3 };
+/** present and showing, then returned to normal, then set aside (shelved, out of service) */
+const presence = (a) => (a.state === 'shelved' || a.state === 'oos' ? 2 : a.active ? 0 : 1);
 
-/** Alarms an operator must see: everything but `normal`, most urgent first, newest first within. */
+/**
+ * Alarms an operator must see: everything but `normal`. Present before returned-to-normal,
+ * acknowledged or not (an acknowledged critical alarm still present outranks a cleared one);
+ * within each, a flood's first-out (the cause the others follow from, ISA-18.2 §16), then
+ * priority, then newest first. The agent's alarm list sorts the same way (listOrder).
+ */
 export function visibleAlarms(alarms) {
   return alarms
     .filter((a) => a.state !== 'normal')
     .sort(
       (a, b) =>
-        // In a flood the first-out leads: it is the cause the others follow from (ISA-18.2 §16).
+        presence(a) - presence(b) ||
         Number(!!b.firstOut) - Number(!!a.firstOut) ||
-        (STATE_ORDER[a.state] ?? 9) - (STATE_ORDER[b.state] ?? 9) ||
         (PRIORITY_ORDER[a.priority] ?? 9) - (PRIORITY_ORDER[b.priority] ?? 9) ||
         b.t - a.t,
     );
@@ -91,7 +96,8 @@ export function renderAlarms(container, snapshot, user, handlers) {
 export function renderSummary(container, snapshot) {
   const alarms = visibleAlarms(snapshot.alarms);
   const unack = alarms.filter((a) => a.state === 'unack' || a.state === 'rtn_unack');
-  const worst = unack[0]?.priority ?? alarms[0]?.priority;
+  const byPriority = (list) => list.map((a) => a.priority).sort((x, y) => (PRIORITY_ORDER[x] ?? 9) - (PRIORITY_ORDER[y] ?? 9))[0];
+  const worst = byPriority(unack) ?? byPriority(alarms);
   const key = JSON.stringify([document.documentElement.lang, unack.length, alarms.length, worst]);
   renderIfChanged(container, key, () =>
     h(
