@@ -84,6 +84,8 @@ export function explain(err: unknown, bus: BusConfig, unit: number): string {
     case 'crc':
     case 'frame':
       return `garbled reply from unit ${unit} (${err.message}): another baud rate or parity, or noise on the line (termination, shield)`;
+    case 'mismatch':
+      return `unit ${unit} answered something other than what was asked (${err.message}): a device that misreads requests, or two devices answering`;
     case 'wrongUnit':
       return `a reply came from another unit id than ${unit}: two devices share an id, or a late reply`;
     case 'portClosed':

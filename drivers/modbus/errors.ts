@@ -10,6 +10,8 @@ export type ModbusErrorKind =
   | 'exception'
   /** a well-formed reply came from another unit id */
   | 'wrongUnit'
+  /** a reply with a good CRC that does not answer the request: function, byte count, length or a write's echo */
+  | 'mismatch'
   /** the serial port is closed or vanished */
   | 'portClosed';
 

@@ -2,7 +2,8 @@
  * One Modbus RTU master per bus: one transaction at a time from a queue, retries from the
  * bus config, errors sorted into kinds, statistics per bus and per unit, and a port that
  * reopens by itself after it vanished. The protocol work (request building, CRC check,
- * exception decoding) is modbus-serial's ModbusRTU, over our RtuFramePort.
+ * exception decoding) is modbus-serial's ModbusRTU, over our RtuFramePort, which first checks
+ * every reply against its request (reply-check.ts).
  *
  * Traps measured in modbus-serial 8.0.25 and how this file avoids them:
  * - no timeout unless set → `setTimeout(bus.timeoutMs)` on every client;
@@ -10,7 +11,9 @@
  *   timeout we wait until the line has been silent for a whole timeout, then discard;
  * - a truncated frame spoils the next good reply → the port starts each request empty, and
  *   after any error we wait for silence and discard;
- * - a request in flight when the port closes waits out its timeout → we fail it at once.
+ * - a request in flight when the port closes waits out its timeout → we fail it at once;
+ * - a byte count that disagrees with the request, inside a frame of the right length, is decoded
+ *   as good values → the port refuses it (kind `mismatch`) before modbus-serial sees it.
  */
 import modbusSerial from 'modbus-serial';
 import type { BusConfig } from '../../agent/config/schema.js';
@@ -296,6 +299,7 @@ export class ModbusMaster {
         s.answers++;
         s.lastAnswer = this.clock.now();
       } else if (kind === 'wrongUnit') s.wrongUnit++;
+      else if (kind === 'mismatch') s.mismatches++;
       else s.portClosed++;
     });
   }
@@ -315,6 +319,8 @@ export class ModbusMaster {
     // Both re-emit serialport errors; an EventEmitter 'error' without a listener would throw.
     port.on('error', (err: Error) => this.log.warn({ err: err.message }, 'serial port error'));
     client.on('error', () => {});
+    // A reply that does not answer its request never reaches modbus-serial (rtu-port.ts): it fails the transaction here.
+    port.on('refused', (err: ModbusError) => this.inFlight?.fail(err));
     port.on('close', (err: Error | null) => this.onClosed(port, err));
     try {
       await new Promise<void>((resolve, reject) => client.open((err: unknown) => (err ? reject(err) : resolve())));

@@ -9,8 +9,10 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, Timer } from '../../agent/core/clock.js';
 import { crcOk } from './crc.js';
+import { ModbusError } from './errors.js';
 import { frameGapMs, type LineSettings } from './line.js';
-import { EXCEPTION_FRAME_LENGTH, expectedReplyLength } from './pdu.js';
+import { EXCEPTION_FRAME_LENGTH, expectedReplyLength, headerFrameLength } from './pdu.js';
+import { refuseReply, sentRequest, type SentRequest } from './reply-check.js';
 
 /** The part of serialport's SerialPortStream we use; a real SerialPort or one on the sim binding. */
 export interface SerialStream {
@@ -32,9 +34,7 @@ const MAX_BUFFER = 512;
  */
 const MIN_SILENCE_MS = 20;
 
-interface Expected {
-  unit: number;
-  fc: number;
+interface Expected extends SentRequest {
   length: number;
 }
 
@@ -89,7 +89,8 @@ export class RtuFramePort extends EventEmitter {
     // Anything received before this request went out cannot be its answer.
     this.discard();
     const length = expectedReplyLength(request);
-    this.expected = length === undefined ? undefined : { unit: request[0]!, fc: request[1]!, length };
+    const sent = sentRequest(request);
+    this.expected = length === undefined || !sent ? undefined : { ...sent, length };
     this.stream.write(request);
   }
 
@@ -121,9 +122,11 @@ export class RtuFramePort extends EventEmitter {
 
   /**
    * Finds the reply in the buffer: the first place where a frame of the expected length (or an
-   * exception frame) with a correct CRC starts. Noise before it is skipped. A complete frame
-   * with a wrong CRC is handed over only once the line has been silent, so that noise that
-   * happens to look like a header does not hide the real reply behind it.
+   * exception frame) with a correct CRC starts, or a frame from the unit asked whose own header
+   * (function code, byte count) gives another length and whose CRC is correct there: a reply
+   * that disagrees with its request, refused at once rather than left to time out. Noise before
+   * it is skipped. A complete frame with a wrong CRC is handed over only once the line has been
+   * silent, so that noise that happens to look like a header does not hide the real reply behind it.
    */
   private hunt(): void {
     const exp = this.expected;
@@ -136,24 +139,41 @@ export class RtuFramePort extends EventEmitter {
     for (let at = 0; at + EXCEPTION_FRAME_LENGTH <= end; at++) {
       const fc = buf[at + 1];
       const length = fc === exp.fc ? exp.length : fc === (exp.fc | 0x80) ? EXCEPTION_FRAME_LENGTH : 0;
-      if (length === 0 || at + length > end) continue;
-      if (crcOk(buf, at, length)) return this.handOver(at, length);
-      if (suspectAt < 0 || (buf[suspectAt] !== exp.unit && buf[at] === exp.unit)) {
-        suspectAt = at;
-        suspectLength = length;
+      if (length > 0 && at + length <= end) {
+        if (crcOk(buf, at, length)) return this.handOver(at, length, true);
+        if (suspectAt < 0 || (buf[suspectAt] !== exp.unit && buf[at] === exp.unit)) {
+          suspectAt = at;
+          suspectLength = length;
+        }
       }
+      // Only from the unit asked: other units' frames of any length would make noise look like frames.
+      if (buf[at] !== exp.unit) continue;
+      const own = headerFrameLength(buf, at, end) ?? exp.length;
+      if (own !== length && at + own <= end && crcOk(buf, at, own)) return this.handOver(at, own, true);
     }
     if (this.silenceTimer) {
       this.silenceTimer.cancel();
       this.silenceTimer = undefined;
     }
-    if (suspectAt >= 0) this.silenceTimer = this.clock.setTimeout(() => this.handOver(suspectAt, suspectLength), this.silenceMs);
+    if (suspectAt >= 0) this.silenceTimer = this.clock.setTimeout(() => this.handOver(suspectAt, suspectLength, false), this.silenceMs);
   }
 
-  private handOver(at: number, length: number): void {
+  /**
+   * Hands a frame to modbus-serial, which checks its CRC and decodes it; one with a good CRC that
+   * does not answer the request goes out as a `refused` ModbusError instead, never as data.
+   */
+  private handOver(at: number, length: number, crcGood: boolean): void {
+    const exp = this.expected;
+    const frame = this.buffer.subarray(at, at + length);
+    const refusal = crcGood && exp ? refuseReply(exp, frame) : undefined;
+    if (refusal && exp) {
+      this.discard();
+      this.emit('refused', new ModbusError(refusal.kind, refusal.reason, exp.unit));
+      return;
+    }
     // a copy: the buffer is reused for the next request while modbus-serial may hold the frame
-    const frame = Buffer.from(this.buffer.subarray(at, at + length));
+    const copy = Buffer.from(frame);
     this.discard();
-    this.emit('data', frame);
+    this.emit('data', copy);
   }
 }

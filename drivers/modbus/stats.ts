@@ -9,6 +9,8 @@ export interface TransactionStats {
   crcErrors: number;
   exceptions: number;
   wrongUnit: number;
+  /** replies with a good CRC that disagree with their request (function, byte count, length, echo) */
+  mismatches: number;
   /** requests failed because the port was closed or vanished */
   portClosed: number;
   /** ms since epoch of the last answer */
@@ -18,5 +20,5 @@ export interface TransactionStats {
 }
 
 export function emptyStats(): TransactionStats {
-  return { transactions: 0, answers: 0, timeouts: 0, crcErrors: 0, exceptions: 0, wrongUnit: 0, portClosed: 0, lastAnswer: null, lastAnswerMs: null };
+  return { transactions: 0, answers: 0, timeouts: 0, crcErrors: 0, exceptions: 0, wrongUnit: 0, mismatches: 0, portClosed: 0, lastAnswer: null, lastAnswerMs: null };
 }

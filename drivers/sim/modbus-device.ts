@@ -9,6 +9,7 @@ import { SystemClock, type Clock, type Timer } from '../../agent/core/clock.js';
 import { crcOk, withCrc } from '../modbus/crc.js';
 import { DEFAULT_LINE, frameGapMs, wireMs, type LineSettings } from '../modbus/line.js';
 import { SimUnit, type TableSizes } from './modbus-unit.js';
+import { withPduFault } from './reply-faults.js';
 
 export { SimUnit } from './modbus-unit.js';
 export type { SimFault, SimTable, TableSizes, WordOrder } from './modbus-unit.js';
@@ -138,13 +139,14 @@ export class ModbusDeviceSim {
 
     let replyPdu = unit.process(pdu);
     if (fault?.kind === 'exception') replyPdu = Buffer.from([(pdu[0] ?? 0) | 0x80, fault.code]);
+    replyPdu = withPduFault(replyPdu, fault);
     const replyUnit = fault?.kind === 'wrongUnit' ? (fault.unitId ?? (unitId % 247) + 1) : unitId;
     let reply = withCrc(Buffer.concat([Buffer.from([replyUnit]), replyPdu]));
     if (fault?.kind === 'badCrc') {
       reply[reply.length - 1]! ^= 0xff;
       reply[reply.length - 2]! ^= 0xff;
     }
-    if (fault?.kind === 'noise') reply = Buffer.concat([Buffer.from(fault.bytes ?? DEFAULT_NOISE), reply]);
+    if (fault?.kind === 'noise') reply = Buffer.concat([Buffer.from(fault.bytes ?? DEFAULT_NOISE), ...(fault.reply === false ? [] : [reply])]);
     if (fault?.kind === 'truncate') reply = reply.subarray(0, fault.keep ?? Math.floor(reply.length / 2));
 
     // Request and reply each take their bytes' time on the wire, plus a 3.5-character

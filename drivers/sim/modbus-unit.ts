@@ -20,10 +20,21 @@ export type SimFault =
   | { kind: 'exception'; code: number }
   /** the right reply, sent under another unit id (default: this id + 1) */
   | { kind: 'wrongUnit'; unitId?: number }
-  /** line noise before the right reply (default 00 FF FE, as seen at bus turnaround) */
-  | { kind: 'noise'; bytes?: number[] }
+  /** line noise before the right reply (default 00 FF FE, as seen at bus turnaround); only the noise with `reply: false` */
+  | { kind: 'noise'; bytes?: number[]; reply?: boolean }
   /** only the first `keep` bytes of the reply (default: half of it) */
-  | { kind: 'truncate'; keep?: number };
+  | { kind: 'truncate'; keep?: number }
+  /**
+   * A read reply whose byte count says `by` bytes more than asked (default 2; negative: fewer),
+   * with a good CRC. `frame: 'asked'` (default) keeps the frame the length the request implies,
+   * so only the count field lies; `'counted'` carries as many data bytes as the count says, as
+   * a device answering another quantity does. Writes are answered normally.
+   */
+  | { kind: 'wrongByteCount'; by?: number; frame?: 'asked' | 'counted' }
+  /** the right reply (or exception) under another function code, good CRC (default: its twin, e.g. 3 ↔ 4) */
+  | { kind: 'wrongFunction'; fc?: number }
+  /** a write's reply echoing another address (`field: 'address'`) or value/quantity (default), good CRC; reads are answered normally */
+  | { kind: 'wrongEcho'; field?: 'address' | 'value' };
 
 export interface TableSizes {
   holding: number;

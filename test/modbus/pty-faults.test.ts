@@ -90,6 +90,53 @@ describe.each(bindings)('a Modbus master on a pty pair (%s binding)', (binding) 
     expect(master.statsFor(1).wrongUnit).toBeGreaterThan(0);
   });
 
+  it('refuses a reply whose byte count disagrees with the registers asked, counts it, and reads the next one', async () => {
+    // The field report (issue #14): a valid-CRC reply of the right unit and function whose
+    // count says 2n+2 was taken as n+1 good words, the last one made of the CRC.
+    sim.unit(1).setRegisters('holding', 0, [650, 651]);
+    for (const fault of [{ frame: 'asked' as const }, { frame: 'counted' as const }, { frame: 'counted' as const, by: -2 }]) {
+      sim.unit(1).fault({ kind: 'wrongByteCount', ...fault }, 1);
+      const before = master.statsFor(1);
+      expect((await failure(master.readRegisters(1, 'holding', 0, 2))).kind).toBe('mismatch');
+      expect(master.statsFor(1)).toMatchObject({ mismatches: before.mismatches + 1, timeouts: before.timeouts, answers: before.answers });
+      expect(await master.readRegisters(1, 'holding', 0, 2)).toEqual([650, 651]);
+    }
+  });
+
+  it('refuses a coil reply whose byte count is not one byte per eight coils', async () => {
+    sim.unit(1).setCoil(0, true).fault({ kind: 'wrongByteCount', by: 1 }, 1);
+    expect((await failure(master.readBits(1, 'coil', 0, 3))).kind).toBe('mismatch');
+    expect(await master.readBits(1, 'coil', 0, 3)).toEqual([true, false, false]);
+  });
+
+  it('refuses a reply under another function code at once, not after the timeout', async () => {
+    sim.unit(1).setHolding(0, 650).setInput(0, 9999).fault({ kind: 'wrongFunction' }, 1);
+    const before = master.statsFor(1);
+    const t0 = Date.now();
+    expect((await failure(master.readRegisters(1, 'holding', 0, 1))).kind).toBe('mismatch');
+    expect(Date.now() - t0).toBeLessThan(190);
+    expect(master.statsFor(1)).toMatchObject({ mismatches: before.mismatches + 1, timeouts: before.timeouts });
+    expect(await master.readRegisters(1, 'holding', 0, 1)).toEqual([650]);
+  });
+
+  it('keeps an exception under another function code from passing as an exception', async () => {
+    // holding 999+5 runs past the unit's 1000 registers: it answers exception 2 under 0x83
+    expect(await failure(master.readRegisters(1, 'holding', 999, 5))).toMatchObject({ kind: 'exception', code: 2 });
+    sim.unit(1).fault({ kind: 'wrongFunction' }, 1); // 0x84: an exception, but to another request
+    expect((await failure(master.readRegisters(1, 'holding', 999, 5))).kind).toBe('mismatch');
+  });
+
+  it('fails a write whose reply echoes another value or address', async () => {
+    for (const field of ['value', 'address'] as const) {
+      sim.unit(1).fault({ kind: 'wrongEcho', field }, 1);
+      expect((await failure(master.writeRegister(1, 5, 1800))).kind).toBe('mismatch');
+      sim.unit(1).fault({ kind: 'wrongEcho', field }, 1);
+      expect((await failure(master.writeCoil(1, 2, true))).kind).toBe('mismatch');
+    }
+    await master.writeRegisters(1, 5, [1800, 1801]);
+    expect([sim.unit(1).holding(5), sim.unit(1).holding(6)]).toEqual([1800, 1801]);
+  });
+
   it('skips line noise in front of a good reply', async () => {
     sim.unit(1).setHolding(0, 650).fault({ kind: 'noise', bytes: [0x00, 0x01, 0x03, 0xff] });
     expect(await master.readRegisters(1, 'holding', 0, 1)).toEqual([650]);
