@@ -5,8 +5,9 @@ import { interlockLatencyBench } from './interlock-latency.js';
 import { modbusBusBench } from './modbus-bus.js';
 import { modbusOneDeadBench } from './modbus-one-dead.js';
 import { modbusPtyBench } from './modbus-pty.js';
+import { modbusGarbageBench } from './modbus-garbage.js';
 import { acquisitionCpuBench } from './acquisition-cpu.js';
 import { bufferBench } from './buffer.js';
 import { uplinkBench } from './uplink.js';
 
-export const benches: Bench[] = [startupBench, interlockLatencyBench, modbusBusBench, modbusOneDeadBench, modbusPtyBench, acquisitionCpuBench, bufferBench, uplinkBench];
+export const benches: Bench[] = [startupBench, interlockLatencyBench, modbusBusBench, modbusOneDeadBench, modbusPtyBench, modbusGarbageBench, acquisitionCpuBench, bufferBench, uplinkBench];

@@ -56,6 +56,7 @@ export class SimUnit {
   private readonly discretes: Uint8Array;
   private currentFault: SimFault | null = null;
   private faultTimes = Infinity;
+  private faultSource: (() => SimFault | null) | undefined;
   /** requests addressed to this unit with a good CRC, answered or not */
   requests = 0;
 
@@ -127,14 +128,22 @@ export class SimUnit {
     this.faultTimes = times;
     return this;
   }
+  /** Misbehave on each request as `pick` says then (null: answer right), until `clearFault()`. */
+  faultEach(pick: () => SimFault | null): this {
+    this.clearFault();
+    this.faultSource = pick;
+    return this;
+  }
   clearFault(): this {
     this.currentFault = null;
     this.faultTimes = Infinity;
+    this.faultSource = undefined;
     return this;
   }
 
   /** The fault that applies to the request being handled now, counting it down. */
   takeFault(): SimFault | null {
+    if (this.faultSource) return this.faultSource();
     const f = this.currentFault;
     if (f && --this.faultTimes <= 0) this.clearFault();
     return f;
