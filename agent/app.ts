@@ -19,7 +19,7 @@ import type { Destination } from './uplink/destination.js';
 import type { BirthContent } from './uplink/messages.js';
 import type { GpioBackend } from '../drivers/gpio/backend.js';
 import { selectGpioBackend } from '../drivers/gpio/select.js';
-import type { SiteSimulator } from '../drivers/sim/site-simulator.js';
+import type { SiteSimulator } from './acquisition/site-simulator.js';
 import { EX_IOERR, EX_UNAVAILABLE } from './cli/exit-codes.js';
 import { StartupError } from './core/startup-error.js';
 // The operator page, the Node-RED feed, the Hebei uplink and the simulators are loaded only
@@ -121,7 +121,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
 
     // 3. Field acquisition: simulators first, when asked for, so the first poll finds them.
     const simulator = config.buses.some((b) => b.port.startsWith('sim:'))
-      ? new (await import('../drivers/sim/site-simulator.js')).SiteSimulator(config.buses, config.devices, clock)
+      ? new (await import('./acquisition/site-simulator.js')).SiteSimulator(config.buses, config.devices, clock)
       : undefined;
     if (simulator) stops.push(['simulator', () => simulator.close()]);
     const acquisition = new ModbusAcquisition({

@@ -11,6 +11,7 @@ import type { DeviceHealthView } from '../hmi/model.js';
 import { ModbusMaster, type PortStateChange } from '../../drivers/modbus/master.js';
 import { defaultPortFactory, type PortFactory } from '../../drivers/modbus/port-factory.js';
 import type { BlockPlanOptions } from './blocks.js';
+import { busLine } from './bus-line.js';
 import { DevicePoller, type DeviceHealth } from './device-poller.js';
 
 export interface AcquisitionSystemEvent {
@@ -57,7 +58,7 @@ export class ModbusAcquisition {
     const used = new Set(devices.map((d) => d.bus));
     for (const bus of buses.filter((b) => used.has(b.id))) {
       const master = new ModbusMaster({
-        bus,
+        bus: busLine(bus),
         openPort: this.opts.openPort ?? defaultPortFactory,
         clock,
         log: log.child({ component: 'modbus', bus: bus.id }),

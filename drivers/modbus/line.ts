@@ -9,6 +9,22 @@ export interface LineSettings {
   stopBits: 1 | 2;
 }
 
+/**
+ * A bus as its master needs it: the port, its line settings, how long to wait for a reply and how
+ * often to try again. The driver's own type: the agent maps the site file's bus onto it
+ * (agent/acquisition/bus-line.ts), so that drivers know bytes and pins, not the site file.
+ */
+export interface BusLine extends LineSettings {
+  /** a name for the logs and the statistics, e.g. the site file's bus id */
+  id: string;
+  /** serial device path, or sim:NAME for an in-process simulator */
+  port: string;
+  /** reply timeout per request, ms */
+  timeoutMs: number;
+  /** further attempts of a request that failed other than with an exception */
+  retries: number;
+}
+
 export const DEFAULT_LINE: LineSettings = { baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1 };
 
 export function bitsPerChar(line: LineSettings): number {

@@ -16,11 +16,10 @@
  *   as good values → the port refuses it (kind `mismatch`) before modbus-serial sees it.
  */
 import modbusSerial from 'modbus-serial';
-import type { BusConfig } from '../../agent/config/schema.js';
 import type { Clock, Timer } from '../../agent/core/clock.js';
 import type { Logger } from '../../agent/core/log.js';
 import { classify, ModbusError, type ModbusErrorKind } from './errors.js';
-import { charMs, type LineSettings } from './line.js';
+import { charMs, type BusLine, type LineSettings } from './line.js';
 import type { PortFactory } from './port-factory.js';
 import { RtuFramePort } from './rtu-port.js';
 import { emptyStats, type TransactionStats } from './stats.js';
@@ -50,7 +49,7 @@ export interface RequestOptions {
 }
 
 export interface ModbusMasterOptions {
-  bus: BusConfig;
+  bus: BusLine;
   openPort: PortFactory;
   clock: Clock;
   log: Logger;
@@ -85,7 +84,7 @@ const MIN_QUIET_MS = 20;
 const GUARD_MARGIN_MS = 250;
 
 export class ModbusMaster {
-  readonly bus: BusConfig;
+  readonly bus: BusLine;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly openPort: PortFactory;

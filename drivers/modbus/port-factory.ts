@@ -5,13 +5,13 @@
  */
 import { SerialPortStream } from '@serialport/stream';
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
-import type { BusConfig } from '../../agent/config/schema.js';
 import { isSimPath, SimBinding } from '../sim/sim-binding.js';
 import { BindingSerialPort } from './binding-port.js';
+import type { BusLine } from './line.js';
 import { EventLoopBinding, stockBinding } from './loop-binding.js';
 import type { SerialStream } from './rtu-port.js';
 
-export type PortFactory = (bus: BusConfig) => SerialStream;
+export type PortFactory = (bus: BusLine) => SerialStream;
 
 /**
  * How a real port reads and writes: `loop` (drivers/modbus/loop-binding.ts, on the event loop;
@@ -28,7 +28,7 @@ export function serialBindingKind(env: NodeJS.ProcessEnv = process.env): SerialB
 export type SerialOptions = ReturnType<typeof serialOptions>;
 
 /** serialport options for a bus; the port is opened by the master, never on construction. */
-export function serialOptions(bus: Pick<BusConfig, 'port' | 'baudRate' | 'parity' | 'dataBits' | 'stopBits'>) {
+export function serialOptions(bus: Pick<BusLine, 'port' | 'baudRate' | 'parity' | 'dataBits' | 'stopBits'>) {
   return {
     path: bus.port,
     baudRate: bus.baudRate,

@@ -1,13 +1,12 @@
 /**
  * Finding the devices on an RS-485 line: every line setting asked for × every unit id, one
  * read each, no retries. A device that answers a read, or refuses it with an exception, is
- * there; a garbled reply (bad CRC or framing) hints at a device on other line settings.
+ * there; a garbled reply (bad CRC, framing, or a reply that does not answer the read) hints at a device on other line settings.
  */
-import type { BusConfig } from '../../agent/config/schema.js';
 import type { Clock } from '../../agent/core/clock.js';
 import type { Logger } from '../../agent/core/log.js';
 import { classify } from './errors.js';
-import { wireMs, type LineSettings } from './line.js';
+import { wireMs, type BusLine, type LineSettings } from './line.js';
 import { ModbusMaster } from './master.js';
 import type { PortFactory } from './port-factory.js';
 
@@ -77,7 +76,7 @@ export async function scanLine(opts: ScanOptions): Promise<FoundDevice[]> {
   const started = opts.clock.monotonic();
   for (const setting of opts.settings) {
     if (opts.cancelled?.()) break;
-    const bus: BusConfig = {
+    const bus: BusLine = {
       id: 'scan',
       port: opts.port,
       baudRate: setting.baudRate,

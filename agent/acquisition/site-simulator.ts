@@ -1,12 +1,13 @@
 /**
  * The simulated field of a whole site: one Modbus simulator per `sim:NAME` bus, with a unit for
  * every device on it, and a way to put an engineering value on a point as the device would
- * hold it (scale, offset, type and word order undone).
+ * hold it (scale, offset, type and word order undone). Here, not in drivers/sim: it reads the
+ * site file's buses and points, which the drivers do not know.
  */
-import type { BusConfig, DeviceConfig, PointConfig } from '../../agent/config/schema.js';
-import type { Clock } from '../../agent/core/clock.js';
-import { ModbusDeviceSim, type SimUnit } from './modbus-device.js';
-import { isSimPath, registerSimulator } from './sim-binding.js';
+import type { BusConfig, DeviceConfig, PointConfig } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import { ModbusDeviceSim, type SimUnit } from '../../drivers/sim/modbus-device.js';
+import { isSimPath, registerSimulator } from '../../drivers/sim/sim-binding.js';
 
 export class SiteSimulator {
   private readonly sims = new Map<string, ModbusDeviceSim>();
