@@ -14,7 +14,8 @@ import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { exampleSite } from '../interlocks/workshop.js';
 import { Platform } from '../uplink/subscriber.js';
 import { MockPlatform } from './mock-platform.js';
-import { KEY, QYBM, TNM, WGBM, fromChinaTime, mockOptions, sleep, waitFor } from './workshop.js';
+import { KEY, QYBM, TNM, WGBM, fromChinaTime, mockOptions, sleep } from './workshop.js';
+import { waitFor } from '../helpers/wait.js';
 
 let broker: TestBroker;
 beforeAll(async () => {

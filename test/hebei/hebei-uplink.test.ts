@@ -1,32 +1,47 @@
+/**
+ * The Hebei uplink against a mock platform on real HTTP, the workshop (plant, buffer, uplink) on a
+ * FakeClock: periods, backoffs and alarm times are fake time, advanced 100 ms a step while the
+ * field readings are fed; requests, answers and the SQLite file are real and are waited for.
+ */
 import { rmSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../agent/core/clock.js';
+import { waitFor } from '../helpers/wait.js';
 import { MockPlatform, type RtsItem } from './mock-platform.js';
-import { KEY, TNM, expectedAt, fromChinaTime, mockOptions, sleep, startWorkshop, waitFor, type Workshop } from './workshop.js';
+import { KEY, TNM, expectedAt, fromChinaTime, mockOptions, runFor, startWorkshop, type Workshop } from './workshop.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function setUp(o: { slowMs?: number; timeoutMs?: number } = {}): Promise<{ platform: MockPlatform; ws: Workshop }> {
+/** the workshop starts a quarter second past a period boundary, as a real start does */
+const T0 = Date.UTC(2026, 5, 21, 8, 0, 0) + 250;
+
+async function setUp(o: { slowMs?: number; timeoutMs?: number; autostart?: boolean } = {}): Promise<{ platform: MockPlatform; ws: Workshop; clock: FakeClock }> {
   const platform = await MockPlatform.start({ ...mockOptions(), slowMs: o.slowMs });
-  const ws = await startWorkshop({ platform, timeoutMs: o.timeoutMs });
+  const clock = new FakeClock(T0);
+  const ws = await startWorkshop({ platform, timeoutMs: o.timeoutMs, autostart: o.autostart, clock });
   cleanup.push(() => platform.close(), () => ws.close());
-  return { platform, ws };
+  return { platform, ws, clock };
 }
 
-/** feed the workshop every 100 ms from a script (ms since start → readings), for `ms` or until `keepOn` says stop */
-async function run(ws: Workshop, ms: number | (() => boolean), reading: (elapsed: number) => { conc: number; dp: number; spark: boolean }): Promise<void> {
-  const start = Date.now();
-  for (;;) {
-    const elapsed = Date.now() - start;
-    if (typeof ms === 'number' ? elapsed > ms : !ms()) return;
-    const r = reading(elapsed);
-    ws.feed('ds1.conc', r.conc);
-    ws.feed('dc1.dp', r.dp);
-    ws.feed('spark1', r.spark);
-    await sleep(100);
-  }
+type Reading = (elapsed: number) => { conc: number; dp: number; spark: boolean };
+
+/** the field readings of a script (ms since T0 → readings), every 100 ms of fake time */
+function run(ws: Workshop, clock: FakeClock, until: number | (() => boolean), reading: Reading, o: { caughtUp?: boolean } = {}): Promise<void> {
+  return runFor(
+    ws,
+    clock,
+    until,
+    (now) => {
+      const r = reading(now - T0);
+      ws.feed('ds1.conc', r.conc);
+      ws.feed('dc1.dp', r.dp);
+      ws.feed('spark1', r.spark);
+    },
+    o,
+  );
 }
 
 /** the boundaries the platform received, by point, in arrival order */
@@ -50,9 +65,9 @@ function consecutive(bs: number[], stepMs: number): boolean {
 
 describe('Hebei V1.1 uplink against a mock platform', () => {
   it('sends every point at each period boundary, and alarms and clears as they happen, decrypted and correct', async () => {
-    const { platform, ws } = await setUp();
+    const { platform, ws, clock } = await setUp();
     // dust concentration rises through high (10) and high-high (20) and falls back; the spark contact fires once
-    await run(ws, 6000, (e) => ({
+    await run(ws, clock, 6000, (e) => ({
       conc: e < 1500 ? 4.25 : e < 2500 ? 14.5 : e < 3500 ? 23.125 : 3.5,
       dp: 800 + Math.round(e / 100),
       spark: e > 2000 && e < 2600,
@@ -87,23 +102,22 @@ describe('Hebei V1.1 uplink against a mock platform', () => {
   }, 30_000);
 
   it('after the platform refuses, closes connections and answers 500, sends every missed period and event in order', async () => {
-    const { platform, ws } = await setUp();
-    let running = true;
+    const { platform, ws, clock } = await setUp();
     let conc = 5;
-    const feeder = run(ws, () => running, (e) => ({ conc, dp: 900 + Math.floor(e / 250), spark: false }));
-    await waitFor('two periods before the outage', () => platform.rts.length >= 2);
+    const reading: Reading = (e) => ({ conc, dp: 900 + Math.floor(e / 250), spark: false });
+    await run(ws, clock, () => platform.rts.length >= 2, reading, { caughtUp: true });
     const before = platform.rts.length;
 
     await platform.setMode('refuse');
     conc = 12; // high alarm while the platform is away
-    await sleep(1500);
+    await run(ws, clock, 1500, reading);
     await platform.setMode('close');
     conc = 25; // high-high
-    await sleep(1500);
+    await run(ws, clock, 1500, reading);
     await platform.setMode('code500');
     conc = 2; // both clear
-    await sleep(1500);
-    const outageEnd = Date.now();
+    await run(ws, clock, 1500, reading);
+    const outageEnd = clock.now();
     expect(platform.rts.length).toBe(before);
     expect(ws.hebei.status().connected).toBe(false);
     // about four periods owed (1 s each) and the events of the alarms
@@ -111,10 +125,8 @@ describe('Hebei V1.1 uplink against a mock platform', () => {
     expect(ws.hebei.status().oldestPendingMs).toBeGreaterThan(3000);
 
     await platform.setMode('ok');
-    await waitFor('the periods up to the end of the outage', () => boundaries(platform.allRts(), TNM.dp).some((b) => b > outageEnd + 1000));
-    await waitFor('four alarm transitions', () => platform.allEvents().length >= 4);
-    running = false;
-    await feeder.catch(() => undefined);
+    // the periods up to the end of the outage, and the four alarm transitions
+    await run(ws, clock, () => boundaries(platform.allRts(), TNM.dp).some((b) => b > outageEnd + 1000) && platform.allEvents().length >= 4, reading);
     expect(platform.problems).toEqual([]);
 
     const bs = boundaries(platform.allRts(), TNM.dp);
@@ -135,23 +147,18 @@ describe('Hebei V1.1 uplink against a mock platform', () => {
   }, 40_000);
 
   it('waits for a missing key file without losing anything, and sends once the key is there', async () => {
-    const platform = await MockPlatform.start(mockOptions());
-    const ws = await startWorkshop({ platform, autostart: false });
-    cleanup.push(() => platform.close(), () => ws.close());
+    const { platform, ws, clock } = await setUp({ autostart: false });
     const keyFile = ws.config.uplink!.hebei!.keyFile;
     rmSync(keyFile);
     await ws.hebei.start();
-    let running = true;
-    const feeder = run(ws, () => running, (e) => ({ conc: e < 1000 ? 4 : 12, dp: 700 + Math.floor(e / 100), spark: false }));
-    await sleep(2000);
+    const reading: Reading = (e) => ({ conc: e < 1000 ? 4 : 12, dp: 700 + Math.floor(e / 100), spark: false });
+    await run(ws, clock, 2000, reading);
     expect(platform.requests).toBe(0);
     expect(ws.hebei.status().connected).toBe(false);
     writeFileSync(keyFile, `  ${KEY}\r\n`);
-    const written = Date.now();
-    await waitFor('periods after the key appeared', () => boundaries(platform.allRts(), TNM.dp).some((b) => b > written));
-    await waitFor('the high alarm raised while the key was missing', () => platform.allEvents().length >= 1);
-    running = false;
-    await feeder;
+    const written = clock.now();
+    // periods after the key appeared, and the high alarm raised while it was missing
+    await run(ws, clock, () => boundaries(platform.allRts(), TNM.dp).some((b) => b > written) && platform.allEvents().length >= 1, reading);
     const bs = boundaries(platform.allRts(), TNM.dp);
     expect(bs[0]!).toBeLessThan(written - 1000);
     expect(consecutive(bs, 1000)).toBe(true);
@@ -160,18 +167,17 @@ describe('Hebei V1.1 uplink against a mock platform', () => {
   }, 30_000);
 
   it('keeps retrying while answers are slower than its timeout, then catches up', async () => {
-    const { platform, ws } = await setUp({ slowMs: 1500, timeoutMs: 600 });
-    let running = true;
-    const feeder = run(ws, () => running, (e) => ({ conc: 4 + (e % 1000) / 1000, dp: 1000, spark: false }));
-    await waitFor('a first period', () => platform.rts.length >= 1);
+    const { platform, ws, clock } = await setUp({ slowMs: 1500, timeoutMs: 600 });
+    const reading: Reading = (e) => ({ conc: 4 + (e % 1000) / 1000, dp: 1000, spark: false });
+    await run(ws, clock, () => platform.rts.length >= 1, reading, { caughtUp: true });
     await platform.setMode('slow');
-    await sleep(2500);
+    // the request deadline is on the wall clock (a socket's): 2.5 s of periods, then until it gave up
+    await run(ws, clock, 2500, reading);
+    await waitFor('the uplink to give up on the slow answer', () => !ws.hebei.status().connected);
     expect(ws.hebei.status().connected).toBe(false);
     await platform.setMode('ok');
-    const back = Date.now();
-    await waitFor('caught up', () => boundaries(platform.allRts(), TNM.conc).some((b) => b > back));
-    running = false;
-    await feeder.catch(() => undefined);
+    const back = clock.now();
+    await run(ws, clock, () => boundaries(platform.allRts(), TNM.conc).some((b) => b > back), reading);
     expect(platform.problems).toEqual([]);
     // a request the platform took after the gateway gave up on it comes again: same ts, same values
     const byTs = new Map<string, string>();

@@ -4,19 +4,23 @@
  * periods while it was off are not invented from stale values.
  */
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../agent/core/clock.js';
 import type { Sample } from '../../agent/core/types.js';
 import { MockPlatform } from './mock-platform.js';
-import { TNM, expectedAt, fromChinaTime, mockOptions, sleep, startWorkshop, waitFor, type Workshop } from './workshop.js';
+import { TNM, expectedAt, fromChinaTime, mockOptions, runFor, startWorkshop, type Workshop } from './workshop.js';
+import { waitFor } from '../helpers/wait.js';
 
+/** the plant's, the buffer's and the uplink's time, before the stop and after the restart */
+const clock = new FakeClock(Date.UTC(2026, 5, 21, 8, 0, 0));
+
+/** feeds a new reading of both points every 100 ms of fake time; returns the count so far */
 async function feedFor(ws: Workshop, ms: number, from: number): Promise<number> {
-  const until = Date.now() + ms;
   let n = from;
-  while (Date.now() < until) {
+  await runFor(ws, clock, ms, () => {
     ws.feed('dc1.dp', 1000 + n);
     ws.feed('ds1.conc', 6 + (n % 7) / 8);
     n++;
-    await sleep(100);
-  }
+  });
   return n;
 }
 
@@ -24,20 +28,20 @@ describe('Hebei uplink across a restart', () => {
   it('sends what it owed before the stop after it starts again, once each, and nothing for the time it was off', async () => {
     const platform = await MockPlatform.start(mockOptions());
     // heartbeat 1 s: a value older than 2 × 1 s + one period (3 s) means the agent was not running
-    const first = await startWorkshop({ platform, heartbeatS: 1 });
+    const first = await startWorkshop({ platform, heartbeatS: 1, clock });
     let n = await feedFor(first, 1500, 0);
-    await waitFor('a period before the outage', () => platform.rts.length >= 1);
+    await waitFor('a period before the outage', () => platform.rts.length >= 1, 15_000);
     await platform.setMode('refuse');
     n = await feedFor(first, 2500, n);
     await first.close();
-    await sleep(4500); // the agent is off
+    clock.advance(4500); // the agent is off
 
-    const second = await startWorkshop({ platform, heartbeatS: 1, dir: first.dir });
+    const second = await startWorkshop({ platform, heartbeatS: 1, dir: first.dir, clock });
     try {
       await platform.setMode('ok');
-      const restarted = Date.now();
+      const restarted = clock.now();
       await feedFor(second, 3000, n);
-      await waitFor('periods after the restart', () => received().some((b) => b > restarted + 1500));
+      await waitFor('periods after the restart', () => received().some((b) => b > restarted + 1500), 15_000);
       expect(platform.problems).toEqual([]);
 
       const fed: Sample[] = [...first.fed, ...second.fed];

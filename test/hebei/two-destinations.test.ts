@@ -10,7 +10,8 @@ import { quiet } from '../buffer/tmp-outbox.js';
 import { connectGate, startBroker, type TestBroker } from '../helpers/broker.js';
 import { Platform } from '../uplink/subscriber.js';
 import { MockPlatform } from './mock-platform.js';
-import { TNM, fromChinaTime, mockOptions, sleep, startWorkshop, waitFor, type Workshop } from './workshop.js';
+import { TNM, fromChinaTime, mockOptions, sleep, startWorkshop, type Workshop } from './workshop.js';
+import { waitFor } from '../helpers/wait.js';
 
 let broker: TestBroker;
 beforeAll(async () => {
@@ -58,7 +59,7 @@ describe('MQTT and Hebei over the same buffer', () => {
       }
     })();
     try {
-      await waitFor('both destinations flowing', () => dataSeqs(subscriber, root).length > 5 && hebeiPlatform.rts.length >= 1);
+      await waitFor('both destinations flowing', () => dataSeqs(subscriber, root).length > 5 && hebeiPlatform.rts.length >= 1, 15_000);
 
       // the province goes away: MQTT data keeps arriving live
       await hebeiPlatform.setMode('refuse');
@@ -77,9 +78,9 @@ describe('MQTT and Hebei over the same buffer', () => {
       await hebeiPlatform.setMode('ok');
       gate.open = false;
       await broker.stop();
-      await waitFor('mqtt to notice', () => !mqtt.status().connected);
+      await waitFor('mqtt to notice', () => !mqtt.status().connected, 15_000);
       const caughtUpAt = Date.now();
-      await waitFor('hebei caught up while the broker is down', () => boundaries(hebeiPlatform).some((b) => b > caughtUpAt));
+      await waitFor('hebei caught up while the broker is down', () => boundaries(hebeiPlatform).some((b) => b > caughtUpAt), 15_000);
       const rtsDuring = hebeiPlatform.rts.length;
       await sleep(2000);
       expect(hebeiPlatform.rts.length).toBeGreaterThan(rtsDuring);
@@ -90,7 +91,7 @@ describe('MQTT and Hebei over the same buffer', () => {
       subscriber = await Platform.connect(broker.url, root);
       subscribers.push(subscriber);
       gate.open = true;
-      await waitFor('mqtt reconnected', () => mqtt.status().connected);
+      await waitFor('mqtt reconnected', () => mqtt.status().connected, 15_000);
       await sleep(500);
       running = false;
       await feeder;

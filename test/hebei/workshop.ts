@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { LimitAlarms } from '../../agent/alarms/limits.js';
 import type { Outbox } from '../../agent/buffer/outbox.js';
 import { SiteConfigSchema, type SiteConfig } from '../../agent/config/schema.js';
-import { SystemClock } from '../../agent/core/clock.js';
+import { SystemClock, type Clock, type FakeClock } from '../../agent/core/clock.js';
+import { waitFor } from '../helpers/wait.js';
 import type { PlantEvent, Sample } from '../../agent/core/types.js';
 import { recordedAlarms } from '../helpers/alarms.js';
 import { createHebeiUplink } from '../../agent/uplink/hebei/index.js';
@@ -106,13 +107,15 @@ export interface WorkshopOptions {
   heartbeatS?: number;
   timeoutMs?: number;
   autostart?: boolean;
+  /** the plant's, the buffer's and the uplink's clock (the wall clock unless a test brings a FakeClock) */
+  clock?: Clock;
 }
 
 export async function startWorkshop(o: WorkshopOptions): Promise<Workshop> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'firebreak-hebei-'));
   const config = siteConfig(dir, o.platform.baseUrl, { heartbeatS: o.heartbeatS });
-  const clock = new SystemClock();
-  const { outbox } = await openOutbox({ path: config.buffer.path, commitMs: config.buffer.commitMs });
+  const clock = o.clock ?? new SystemClock();
+  const { outbox } = await openOutbox({ path: config.buffer.path, commitMs: config.buffer.commitMs, clock });
   const { alarms, events, log } = recordedAlarms(clock, 'hb');
   log.onEvent((e) => void outbox.addEvent(e).catch(() => undefined));
   const limits = new LimitAlarms(
@@ -164,11 +167,22 @@ export function expectedAt(fed: Sample[], p: string, b: number): Sample | undefi
   return best;
 }
 
-export async function waitFor(what: string, cond: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
+/**
+ * Run a workshop on fake time: every 100 ms `feed(now)` gives the field readings, then the clock
+ * moves on and what was fed is committed; for `ms` of fake time or until `until` holds. With
+ * `caughtUp`, each step also waits (on the wall clock) until the uplink owes nothing, so fake
+ * time never runs ahead of a platform that is answering.
+ */
+export async function runFor(ws: Workshop, clock: FakeClock, until: number | (() => boolean), feed: (now: number) => void, o: { caughtUp?: boolean } = {}): Promise<void> {
+  const end = typeof until === 'number' ? clock.now() + until : Infinity;
+  const giveUp = Date.now() + 20_000;
+  for (;;) {
+    if (typeof until === 'number' ? clock.now() >= end : until()) return;
+    if (Date.now() > giveUp) throw new Error(`still waiting after 20 s (fake time ${clock.now()}): ${JSON.stringify(ws.hebei.status())}`);
+    feed(clock.now());
+    await clock.advanceAsync(100);
+    await ws.outbox.flush();
+    if (o.caughtUp) await waitFor('the uplink to owe nothing', () => ws.hebei.status().pending === 0);
   }
 }
 
