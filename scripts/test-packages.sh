@@ -129,7 +129,7 @@ test_one() {
   demo_pid=$!
   ok=0
   for _ in $(seq 1 600); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$port/"; then ok=1; break; fi
+    if curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then ok=1; break; fi
     kill -0 "$demo_pid" 2>/dev/null || break
     sleep 0.5
   done
