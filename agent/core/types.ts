@@ -19,7 +19,10 @@ export interface Sample {
   tq?: TimeQuality;
 }
 
-export type EventType = 'alarm' | 'interlock' | 'lockout' | 'operator' | 'system' | 'gap';
+export type EventType = 'alarm' | 'interlock' | 'lockout' | 'operator' | 'system' | 'gap' | RecordEventType;
+
+/** Closed-loop records (docs/UPLINK.md, "Closed-loop records"): one event per change of state. */
+export type RecordEventType = 'hazard' | 'disposition' | 'cleaning' | 'ticket' | 'summary';
 
 /**
  * Something that happened on site: an alarm transition, a permit trip or reset, a lockout,
@@ -49,6 +52,24 @@ export interface PlantEvent {
   limitKind?: string;
   /** extra detail, e.g. the first-out condition of a trip or the range of a gap */
   detail?: Record<string, unknown>;
+  // closed-loop record fields, at the top level as the uplink contract puts them
+  /** who made a record's change: a logged-in user, or `gateway` for its own rules */
+  by?: string;
+  note?: string;
+  photos?: string[];
+  /** hazard: record id, the rule that found it, its clause and grade, its deadline, the record it follows */
+  record?: string;
+  rule?: string;
+  clause?: string;
+  grade?: 'major' | 'general';
+  due?: number;
+  previous?: string;
+  /** disposition: the alarm occurrence (its event id), cause and action */
+  alarm?: string;
+  cause?: string;
+  action?: string;
+  /** cleaning: the area */
+  area?: string;
 }
 
 export type Priority = 'low' | 'medium' | 'high' | 'critical';
