@@ -15,6 +15,7 @@ import { BUFFER_WRITE_ALARM_ID, bufferWriteAlarm } from '../../agent/buffer/writ
 import { FakeClock } from '../../agent/core/clock.js';
 import type { PlantEvent } from '../../agent/core/types.js';
 import { recordedAlarms } from '../helpers/alarms.js';
+import { waitFor } from '../helpers/wait.js';
 import { dp, openOutbox, seriesEventIds, sparkEvent } from './tmp-outbox.js';
 
 const mnt = mkdtempSync(join(tmpdir(), 'firebreak-full-'));
@@ -42,13 +43,6 @@ function fillDisk(file: string): void {
   }
 }
 
-const until = async (cond: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe.skipIf(!mounted)('a full disk under the buffer', () => {
   let opened: Awaited<ReturnType<typeof openOutbox>> | undefined;
@@ -90,7 +84,7 @@ describe.skipIf(!mounted)('a full disk under the buffer', () => {
       if (i % 25 === 0) await new Promise((r) => setImmediate(r));
     }
 
-    await until(() => trouble.length > 0);
+    await waitFor('the disk to refuse a commit', () => trouble.length > 0, 5000);
     expect(trouble[0]!.error).toMatch(/SQLITE_FULL|disk is full/);
     expect(outbox.usage().writeError).toBe(trouble[0]!.error);
     // a second look later: still refused, still waiting, nothing given up, one report only
@@ -101,7 +95,7 @@ describe.skipIf(!mounted)('a full disk under the buffer', () => {
 
     unlinkSync(filler);
     await Promise.all(eventWrites);
-    await until(() => outbox.usage().writeError === undefined && trouble.length === 2);
+    await waitFor('commits to go through again', () => outbox.usage().writeError === undefined && trouble.length === 2, 5000);
     expect(trouble[1]).toBeUndefined();
     await outbox.flush();
 

@@ -61,10 +61,5 @@ export class Platform {
   }
 }
 
-export async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** the uplink tests wait with the shared helper (its 10 s default, as here before) */
+export { waitFor } from '../helpers/wait.js';
