@@ -180,7 +180,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     if (config.hmi) {
       const [host, port] = splitListen(config.hmi.listen);
       const [{ HmiServer }, { UserStore }] = await Promise.all([import('./hmi/server.js'), import('./hmi/users.js')]);
-      const hmi = new HmiServer({ model: plant, users: new UserStore(config.hmi.usersFile), clock, log: log.child({ component: 'hmi' }), listen: { host, port } });
+      const hmi = new HmiServer({ model: plant, users: new UserStore(config.hmi.usersFile), clock, log: log.child({ component: 'hmi' }), listen: { host, port }, report: plant.events.report });
       hmiPort = (await hmi.start()).port;
       stops.push(['hmi', () => hmi.stop()]);
       log.info({ url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${hmiPort}/` }, 'operator page listening');

@@ -4,10 +4,12 @@
  * learns the CSRF token from /api/session, which another site cannot read (no CORS headers).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from '../core/log.js';
+import type { PlantEvent } from '../core/types.js';
 import { HttpError, parseCookies, readJsonBody, sendJson } from './http.js';
 import { sameSecret, type Session, type SessionStore } from './sessions.js';
-import type { LoginThrottle } from './throttle.js';
+import type { Lockout, LoginThrottle } from './throttle.js';
 import type { UserStore } from './users.js';
 import { emptyBody, loginBody } from './validate.js';
 
@@ -22,6 +24,15 @@ export interface AuthDeps {
   log: Logger;
   /** logins being checked right now */
   loginsInFlight: { count: number };
+  /** where a lockout goes as a `system` event (the plant's event log, so the buffer and the platform get it) */
+  report?: (draft: Omit<PlantEvent, 'id' | 'tq'>) => void;
+  now(): number;
+}
+
+/** A socket's peer as the throttle and the connection cap count it: an IPv4 peer seen through a dual-stack socket is the same peer. */
+export function peerAddress(socket: Socket): string {
+  const addr = socket.remoteAddress ?? '?';
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
 }
 
 /**
@@ -73,8 +84,8 @@ const MAX_LOGINS_IN_FLIGHT = 4;
 export async function login(req: IncomingMessage, res: ServerResponse, deps: AuthDeps): Promise<void> {
   if (!sameOrigin(req)) throw new HttpError(403, 'bad_origin', 'request must come from this page (Origin/Referer mismatch)');
   const { name, password } = loginBody(await readJsonBody(req, BODY_LIMIT));
-  const keys = [`name:${name}`, `addr:${req.socket.remoteAddress ?? '?'}`];
-  const wait = deps.throttle.retryAfter(keys);
+  const attempt = { name, address: peerAddress(req.socket) };
+  const wait = deps.throttle.retryAfter(attempt);
   if (wait > 0) {
     const s = Math.ceil(wait / 1000);
     throw new HttpError(429, 'throttled', `too many failed logins; try again in ${s} s`, { 'Retry-After': String(s) });
@@ -88,17 +99,35 @@ export async function login(req: IncomingMessage, res: ServerResponse, deps: Aut
     deps.loginsInFlight.count -= 1;
   }
   if (!user) {
-    deps.throttle.failed(keys);
-    deps.log.warn({ user: name, addr: req.socket.remoteAddress }, 'login failed');
+    const lockouts = deps.throttle.failed(attempt);
+    deps.log.warn({ user: name, addr: attempt.address }, 'login failed');
+    for (const lockout of lockouts) reportLockout(lockout, deps);
     throw new HttpError(401, 'bad_credentials', 'wrong user name or password');
   }
-  deps.throttle.succeeded(keys);
+  deps.throttle.succeeded(attempt);
   const old = sessionOf(req, deps.sessions);
   if (old) deps.sessions.destroy(old.token);
   const session = deps.sessions.create(user);
   deps.log.info({ user: user.name, role: user.role, addr: req.socket.remoteAddress }, 'logged in');
   sendJson(res, 200, sessionBody(session, deps.sessions), {
     'Set-Cookie': cookie(session.token, Math.floor(deps.sessions.limits.absoluteMs / 1000)),
+  });
+}
+
+/** One log line and one `system` event per lockout; the password never leaves login(). */
+function reportLockout(l: Lockout, deps: AuthDeps): void {
+  const seconds = Math.ceil(l.lockedForMs / 1000);
+  deps.log.warn({ scope: l.scope, user: l.name, addr: l.address, failures: l.failures, lockedForS: seconds }, 'login locked out');
+  const what = l.scope === 'name' ? `用户 ${l.name} 从 ${l.address}` : `地址 ${l.address}`;
+  const whatEn = l.scope === 'name' ? `user ${l.name} from ${l.address}` : `address ${l.address}`;
+  deps.report?.({
+    t: deps.now(),
+    type: 'system',
+    source: 'hmi.login',
+    priority: 'medium',
+    state: 'locked',
+    message: `登录失败 ${l.failures} 次，${what} 暂停登录 ${seconds} s / ${l.failures} failed logins: ${whatEn} locked for ${seconds} s`,
+    detail: { scope: l.scope, user: l.name, address: l.address, failures: l.failures, lockedForS: seconds },
   });
 }
 

@@ -29,6 +29,8 @@ export interface HmiServerOptions {
   sessions?: SessionLimits;
   throttle?: ThrottleSettings;
   stream?: StreamSettings;
+  /** where login lockouts are reported as `system` events (the plant's event log) */
+  report?: AuthDeps['report'];
 }
 
 const ACTION_PATH = /^\/api\/(alarms|interlocks)\/([^/]+)\/(ack|shelve|reset)$/;
@@ -54,6 +56,8 @@ export class HmiServer {
       throttle: new LoginThrottle(opts.clock, opts.throttle ?? DEFAULT_THROTTLE),
       log: this.log,
       loginsInFlight: { count: 0 },
+      report: opts.report,
+      now: () => opts.clock.now(),
     };
   }
 
