@@ -9,6 +9,7 @@ import { Outbox } from './buffer/outbox.js';
 import { bufferWriteAlarm } from './buffer/write-alarm.js';
 import type { SiteConfig } from './config/schema.js';
 import { SystemClock, type Clock } from './core/clock.js';
+import { GuardedClock } from './core/guarded-clock.js';
 import type { Logger } from './core/log.js';
 import { ModbusAcquisition } from './acquisition/modbus-acquisition.js';
 import { Plant } from './plant/plant.js';
@@ -67,7 +68,8 @@ export function simulatedConfig(config: SiteConfig): SiteConfig {
 }
 
 export async function startAgent(opts: AgentOptions): Promise<Agent> {
-  const clock = opts.clock ?? new SystemClock();
+  // every timer of the agent goes through this clock, so none can throw the process down (issue #14)
+  const clock = new GuardedClock(opts.clock ?? new SystemClock(), opts.log);
   const log = opts.log;
   const config = opts.simulate ? simulatedConfig(opts.config) : opts.config;
   const bootId = opts.bootId ?? newBootId();
@@ -150,7 +152,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
           agent: `firebreak/${AGENT_VERSION}`,
           birth: () => birthContent(config),
           snapshot: () => plant.points.samples(),
-          health: () => ({ buses: busHealth(acquisition) }),
+          health: () => ({ buses: busHealth(acquisition), timerFailures: clock.failureCount }),
         })
       : undefined;
     if (uplink) {

@@ -30,16 +30,17 @@ export async function runCommand(o: RunOptions): Promise<number> {
   // it has gone, so that the two never sit in memory together.
   const config = await loadOrExplain(o.configFile, o.err, loadSiteFileIsolated);
   if (!config) return EX_CONFIG;
-  const [{ startAgent }, { createLogger }, { SystemClock }, { SdNotify }] = await Promise.all([
+  const [{ startAgent }, { createLogger }, { SystemClock }, { GuardedClock }, { SdNotify }] = await Promise.all([
     import('../app.js'),
     import('../core/log.js'),
     import('../core/clock.js'),
+    import('../core/guarded-clock.js'),
     import('../core/sd-notify.js'),
   ]);
   const log = createLogger();
   // Under systemd (Type=notify): pings start before the start-up so a slow start is watched too;
   // READY=1 once every part runs, STOPPING=1 on the signal. Outside systemd these are no-ops.
-  const systemd = new SdNotify({ clock: new SystemClock(), log });
+  const systemd = new SdNotify({ clock: new GuardedClock(new SystemClock(), log), log });
   systemd.startWatchdog();
   try {
     return await runUntilSignal(

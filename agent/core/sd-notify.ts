@@ -47,6 +47,8 @@ export class SdNotify {
   private readonly log: Logger;
   private timer: Timer | undefined;
   private pingInFlight = false;
+  /** notifications that failed in a row: the first is logged, the rest are counted until one goes through */
+  private failedInARow = 0;
 
   constructor(private readonly o: SdNotifyOptions) {
     const env = o.env ?? process.env;
@@ -99,8 +101,12 @@ export class SdNotify {
     try {
       await this.send(assignments);
     } catch (err) {
-      // a failed notification is logged, never fatal: systemd's own timeout decides
-      this.log.warn({ err, what: assignments[0] }, 'notification to systemd failed');
+      // a failed notification is logged, never fatal: systemd's own timeout decides. Once, not
+      // on every ping: out of file handles, each ping fails the same way (issue #14)
+      if (this.failedInARow++ === 0) this.log.warn({ err, what: assignments[0] }, 'notification to systemd failed');
+      return;
     }
+    if (this.failedInARow > 0) this.log.info({ failed: this.failedInARow }, 'notifications to systemd go through again');
+    this.failedInARow = 0;
   }
 }

@@ -101,7 +101,8 @@ export class ClockSync {
 
   async start(): Promise<void> {
     await this.check();
-    this.timer = this.o.clock.setInterval(() => void this.check(), this.o.checkEveryMs ?? 30_000);
+    // the promise goes back to the clock, which catches what the check throws (GuardedClock)
+    this.timer = this.o.clock.setInterval(() => this.check(), this.o.checkEveryMs ?? 30_000);
   }
 
   stop(): void {

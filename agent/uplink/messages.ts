@@ -3,6 +3,7 @@
  * floor schema (/work/shared/spec/uplink-v1.schema.json) and the project's superset
  * (schema/uplink-v1.schema.json); the tests check both on what really reached the broker.
  */
+import type { MemoryReading } from '../core/memory.js';
 import type { PlantEvent, Sample } from '../core/types.js';
 import type { StoredMessage } from '../buffer/types.js';
 import { JsonBytes } from '../buffer/json-bytes.js';
@@ -70,7 +71,8 @@ export interface HealthMessage extends HealthExtras {
   clock: 'synced' | 'unsynced';
   buffer: { pending: number; oldestPendingMs: number | null; usedBytes?: number; maxBytes?: number; writeError: string | null };
   uptimeS: number;
-  memory: { rssBytes: number; heapUsedBytes: number };
+  /** rssError: the resident size could not be read now (no file handle free); rssBytes is the last one read */
+  memory: { rssBytes: number; heapUsedBytes: number; rssError?: string };
 }
 
 export interface CmdResult {
@@ -122,7 +124,7 @@ export function storedPayload(m: StoredMessage, bootId: string, hist: boolean): 
 }
 
 export function health(
-  base: { t: number; bootId: string; synced: boolean; pending: number; oldestPendingMs: number | null; usedBytes?: number; maxBytes?: number; writeError?: string; uptimeS: number; memory: NodeJS.MemoryUsage },
+  base: { t: number; bootId: string; synced: boolean; pending: number; oldestPendingMs: number | null; usedBytes?: number; maxBytes?: number; writeError?: string; uptimeS: number; memory: MemoryReading },
   extras: HealthExtras,
 ): HealthMessage {
   return {
@@ -133,7 +135,7 @@ export function health(
     clock: base.synced ? 'synced' : 'unsynced',
     buffer: { pending: base.pending, oldestPendingMs: base.oldestPendingMs === null ? null : Math.round(base.oldestPendingMs), usedBytes: base.usedBytes, maxBytes: base.maxBytes, writeError: base.writeError ?? null },
     uptimeS: Math.round(base.uptimeS),
-    memory: { rssBytes: base.memory.rss, heapUsedBytes: base.memory.heapUsed },
+    memory: { rssBytes: base.memory.rss, heapUsedBytes: base.memory.heapUsed, ...(base.memory.rssError ? { rssError: base.memory.rssError } : {}) },
   };
 }
 

@@ -7,6 +7,7 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import { connectMqtt } from './mqtt-connect.js';
 import type { Clock, Timer } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
+import { MemoryGauge } from '../core/memory.js';
 import type { Sample } from '../core/types.js';
 import type { MqttConfig } from '../config/schema.js';
 import type { Outbox } from '../buffer/outbox.js';
@@ -56,6 +57,7 @@ export class MqttUplink implements Destination {
   readonly name = 'mqtt';
   private readonly topics: Topics;
   private readonly log: Logger;
+  private readonly memory = new MemoryGauge();
   private readonly backoff: Backoff;
   private readonly clientId: string;
   private readonly startedAt: number;
@@ -232,7 +234,7 @@ export class MqttUplink implements Destination {
         maxBytes: usage.maxBytes,
         writeError: usage.writeError,
         uptimeS: (this.o.clock.monotonic() - this.startedAt) / 1000,
-        memory: process.memoryUsage(),
+        memory: this.memory.read(),
       },
       extras,
     );
