@@ -4,11 +4,11 @@
  * Viewing needs no login; every action needs a session (see auth.ts and actions.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Clock, Timer } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { act, type ActionKind } from './actions.js';
-import { currentSession, login, logout, type AuthDeps } from './auth.js';
+import { currentSession, login, logout, peerAddress, type AuthDeps } from './auth.js';
 import { HttpError, sendError, sendJson } from './http.js';
 import type { PlantModel } from './model.js';
 import { ReplayGuard } from './replay.js';
@@ -31,7 +31,31 @@ export interface HmiServerOptions {
   stream?: StreamSettings;
   /** where login lockouts are reported as `system` events (the plant's event log) */
   report?: AuthDeps['report'];
+  connections?: ConnectionLimits;
 }
+
+export interface ConnectionLimits {
+  /** open sockets at once from the LAN (loopback has perAddress more); beyond it a new one is answered 503 and closed */
+  max: number;
+  /** open sockets from one address at once, so one client cannot take every place */
+  perAddress: number;
+  /** a socket that has not sent its request headers by then is closed (half-open and slowloris sockets) */
+  headersTimeoutMs: number;
+}
+
+/**
+ * 128 sockets: a handful of panels and browsers (6 each in HTTP/1.1, one of them the event
+ * stream), far below LimitNOFILE in systemd/firebreak.service, so a flood of connections can
+ * never use the handles the buffer, the serial ports and the broker need. 16 per address: one
+ * browser's 6 with room for a reload. 10 s for headers: a LAN client sends them in milliseconds.
+ */
+export const DEFAULT_CONNECTIONS: ConnectionLimits = { max: 128, perAddress: 16, headersTimeoutMs: 10_000 };
+
+// Written straight to a socket beyond the cap, before any request is read: the same JSON shape as every other refusal.
+const BUSY_BODY = JSON.stringify({ error: 'busy', message: 'too many connections to the operator page; try again' });
+const BUSY_REPLY = `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(BUSY_BODY)}\r\nRetry-After: 10\r\nConnection: close\r\n\r\n${BUSY_BODY}`;
+/** a refused socket whose client does not close it is closed after this, so refusals hold no handle for long */
+const REFUSED_LINGER_MS = 1000;
 
 const ACTION_PATH = /^\/api\/(alarms|interlocks)\/([^/]+)\/(ack|shelve|reset)$/;
 
@@ -44,6 +68,13 @@ export class HmiServer {
   private files: StaticFiles | undefined;
   private server: Server | undefined;
   private sweeper: Timer | undefined;
+  /** open sockets per client address */
+  private readonly open = new Map<string, number>();
+  private openTotal = 0;
+  /** refused since the last log line about it */
+  private refused = 0;
+  private refusedLoggedAt = -Infinity;
+  private acceptFailing = false;
 
   constructor(private readonly opts: HmiServerOptions) {
     this.log = opts.log.child({ component: 'hmi' });
@@ -63,12 +94,27 @@ export class HmiServer {
 
   async start(): Promise<{ port: number }> {
     this.files = new StaticFiles();
-    const server = createServer((req, res) => void this.handle(req, res));
+    const limits = this.opts.connections ?? DEFAULT_CONNECTIONS;
+    const server = createServer(
+      {
+        headersTimeout: limits.headersTimeoutMs,
+        // bodies are at most 4 KiB (auth.ts BODY_LIMIT); an event stream's request is complete once its headers are in
+        requestTimeout: 3 * limits.headersTimeoutMs,
+        // how often Node looks for sockets past those timeouts (its default, 30 s, would let them pile up)
+        connectionsCheckingInterval: Math.max(1000, limits.headersTimeoutMs / 2),
+      },
+      (req, res) => void this.handle(req, res),
+    );
+    // before node:http's own listener, so a socket beyond the cap is refused before it is parsed
+    server.prependListener('connection', (socket: Socket) => this.admit(socket, limits));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.opts.listen.port, this.opts.listen.host, () => {
         server.off('error', reject);
+        // accept() failing (EMFILE: no file handle left) is an 'error' on the server, which
+        // uncaught ends the process; libuv has already closed the connection it could not take
+        server.on('error', (err) => this.acceptFailed(err));
         resolve();
       });
     });
@@ -91,6 +137,48 @@ export class HmiServer {
       server.closeAllConnections();
     });
     this.log.info('operator page stopped');
+  }
+
+  /** Counts the socket in, or answers 503 and closes it when the page or its address has no place left. */
+  private admit(socket: Socket, limits: ConnectionLimits): void {
+    const address = peerAddress(socket);
+    const fromAddress = this.open.get(address) ?? 0;
+    // the kiosk panel is a browser on the gateway itself (docs/INSTALL.md): the last perAddress
+    // places are kept for loopback, so a flood from the LAN never refuses the panel
+    const cap = isLoopback(address) ? limits.max + limits.perAddress : limits.max;
+    if (this.openTotal >= cap || fromAddress >= limits.perAddress) {
+      this.refused += 1;
+      // a flood is one line a minute with its count, not one per socket
+      const now = this.opts.clock.monotonic();
+      if (now - this.refusedLoggedAt >= 60_000) {
+        this.log.warn({ addr: address, open: this.openTotal, fromAddress, refused: this.refused }, 'connections refused: too many open');
+        this.refusedLoggedAt = now;
+        this.refused = 0;
+      }
+      socket.end(BUSY_REPLY);
+      socket.setTimeout(REFUSED_LINGER_MS, () => socket.destroy());
+      return;
+    }
+    this.acceptFailing = false;
+    this.openTotal += 1;
+    this.open.set(address, fromAddress + 1);
+    socket.once('close', () => {
+      this.openTotal -= 1;
+      const n = (this.open.get(address) ?? 1) - 1;
+      if (n > 0) this.open.set(address, n);
+      else this.open.delete(address);
+    });
+  }
+
+  private acceptFailed(err: Error): void {
+    if (this.acceptFailing) return;
+    this.acceptFailing = true;
+    this.log.error({ err, open: this.openTotal }, 'connection could not be accepted');
+  }
+
+  /** open sockets to the page now */
+  get connections(): number {
+    return this.openTotal;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -171,6 +259,11 @@ export class HmiServer {
     const samples = await this.opts.model.trend(point, from, to);
     sendJson(res, 200, { point, range, from, to, ...thin(samples, from, to) });
   }
+}
+
+/** the kiosk's own address: it opens http://localhost:8080 */
+function isLoopback(address: string): boolean {
+  return address === '127.0.0.1' || address === '::1';
 }
 
 function notFound(): HttpError {

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { minimalSite } from '../helpers/minimal-site.js';
 import { listenNotify, type NotifyListener } from '../helpers/notify-socket.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -20,16 +21,7 @@ function site(body: string): string {
   return file;
 }
 
-const GOOD = `version: 1
-site: { enterprise: "91130100MA0EXAMPLE", gateway: GW-NOTIFY-01 }
-buses: [ { id: rs485a, port: /dev/ttyUSB0 } ]
-devices:
-  - id: dc1
-    bus: rs485a
-    unitId: 1
-    points: [ { id: dc1.dp, kind: differential_pressure, unit: Pa, register: { table: holding, address: 0 } } ]
-buffer: { path: BUFFER, maxBytes: 16MiB }
-`;
+const GOOD = minimalSite('GW-NOTIFY-01', 'BUFFER');
 
 let listener: NotifyListener | undefined;
 afterEach(() => listener?.close());
