@@ -82,6 +82,11 @@ describe('firebreak.service', () => {
     expect(one('StateDirectory')).toBe('firebreak');
   });
 
+  it('bounds its open files and memory (issue #14: a flood of sockets ran it out of handles)', () => {
+    expect(one('LimitNOFILE')).toBe('1024');
+    expect(one('MemoryMax')).toBe('256M');
+  });
+
   it('is hardened and reaches only serial and GPIO devices', () => {
     for (const k of ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp', 'ProtectKernelTunables', 'ProtectControlGroups']) expect(one(k)).toBe('yes');
     expect(one('ProtectSystem')).toBe('strict');
