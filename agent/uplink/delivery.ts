@@ -6,7 +6,7 @@
  * backlog one per round trip.
  *
  * Order: live messages first (events before data), then replays, then the backlog (events
- * before data, each in seq order) with `hist: true`. A quarter of the window is held for live
+ * before data, each in seq order) with `hist: true`. A quarter of the window (none of a window of 1) is held for live
  * messages so an alarm never waits behind a drained backlog.
  */
 import type { Logger } from '../core/log.js';
@@ -65,7 +65,9 @@ export class Delivery {
     private readonly log: Logger,
     private readonly replayQueueMax = MAX_REPLAY_QUEUED,
   ) {
-    this.liveReserve = Math.max(1, Math.floor(window / 4));
+    // a window of 1 holds nothing back: a reserve of its only slot left the backlog (events seq 1
+    // of a new buffer, at the least) unsent forever
+    this.liveReserve = window > 1 ? Math.max(1, Math.floor(window / 4)) : 0;
   }
 
   /** a connection is up: what was committed before now is the backlog */
