@@ -6,7 +6,8 @@
  * silences after them. Timeouts of 100 ms: at 50 ms, with the machine loaded to 20 by parallel
  * builds, 8 replies in 100,000 reached the master after the silence it waits out after a timeout
  * and, of the same shape, were taken for the next request's answer (RTU has nothing else to tell
- * them apart); on a quiet machine 50 ms gave 0. wrongGoodValues must be 0: a value the unit does not hold, or a write it
+ * them apart); on a quiet machine 50 ms gave 0. Late-reply faults are left out of the mix for
+ * the same reason (drivers/sim/garbage-run.ts). wrongGoodValues must be 0: a value the unit does not hold, or a write it
  * did not take, reported as good. The other figures say how the replies were mixed.
  */
 import { SystemClock } from '../agent/core/clock.js';

@@ -1,8 +1,8 @@
 /**
  * A seeded garbage-slave run over real ptys (issue #14): a simulated unit answers each request at
  * random with the right reply, noise (with or without the reply behind it), a truncated frame, a
- * good-CRC frame with a wrong byte count, function, unit or write echo, a bad CRC, an exception,
- * a late reply or silence, while a real master reads and writes through serialport and
+ * good-CRC frame with a wrong byte count, function, unit or write echo, a bad CRC, an exception
+ * or silence, while a real master reads and writes through serialport and
  * modbus-serial. The check: every read the master reports as answered equals what the unit really
  * holds, and every write it reports as done is in the unit. Its values change before every request,
  * so a stale or late reply taken as an answer shows too. The test suite runs a short one, the
@@ -67,7 +67,11 @@ const bytes = (rnd: () => number, n: number) => Array.from({ length: n }, () => 
 /** What the garbage unit does with one request; weights in parts of 100. */
 export function garbageFault(rnd: () => number, timeoutMs: number): SimFault | null {
   const table: [number, () => SimFault | null][] = [
-    [30, () => null],
+    // No late replies: their cases are in test/modbus/pty-faults.test.ts. Here, at 20 lanes on a
+    // machine at load 20, one later than the timeout and relayed late by socat reached the master
+    // after the silence it waits out (seen once in 100,000, named as the previous read's answer):
+    // RTU has nothing (no transaction id, no address in a read reply) to tell it from an answer.
+    [36, () => null],
     [8, () => ({ kind: 'noise', bytes: bytes(rnd, between(rnd, 1, 12)) })],
     [3, () => ({ kind: 'noise', bytes: bytes(rnd, between(rnd, 1, 40)), reply: false })],
     [5, () => ({ kind: 'truncate', keep: between(rnd, 1, 6) })],
@@ -77,11 +81,6 @@ export function garbageFault(rnd: () => number, timeoutMs: number): SimFault | n
     [8, () => ({ kind: 'wrongEcho', field: rnd() < 0.5 ? 'address' : 'value' })],
     [6, () => ({ kind: 'badCrc' })],
     [8, () => ({ kind: 'exception', code: between(rnd, 1, 11) })],
-    // Later than the timeout, but inside the silence the master waits out after one. A reply later
-    // still, after the master has moved on, has nothing in RTU (no transaction id, no address in a
-    // read reply) to tell it from the answer to a later request of the same shape; a real unit
-    // answers one request at a time and does not send it after answering the next ones.
-    [3, () => ({ kind: 'late', ms: between(rnd, timeoutMs, Math.floor(1.5 * timeoutMs)) })],
     [3, () => ({ kind: 'silence' })],
   ];
   let r = rnd() * 100;
