@@ -4,7 +4,6 @@
  * index would add a page write to every commit (SD-card wear, BENCH.md bytes per sample).
  * Sample times are assumed to grow with seq; a clock step while unsynced may hide a few batches.
  */
-import type { Sample } from '../core/types.js';
 import { decodeData } from './codec.js';
 import type { PointDictionary } from './point-dictionary.js';
 import type { SerialQueue } from './serial.js';

@@ -42,13 +42,6 @@ const OPTIONS = {
   yes: { type: 'boolean', short: 'y' },
 } as const;
 
-export const PROVISION_USAGE = `  firebreak provision [--enterprise CODE] [--gateway ID] [--mqtt-url URL] [--mqtt-username NAME]
-                      [--port /dev/ttyUSB0] [--baud 9600] [--parity none] [--device TEMPLATE[:ID]@UNIT ...]
-                      [--from-scan scan.json] [--tls [--ca ca.pem]] [--out /etc/firebreak/site.yaml] [--force]
-      write the site file from device templates (asks on a terminal for what flags do not give);
-      the MQTT password comes from FIREBREAK_MQTT_PASSWORD or --mqtt-password-file, never a flag;
-      --list-templates shows the templates`;
-
 type Out = (line: string) => void;
 
 interface Asker {

@@ -37,4 +37,3 @@ export const StateCondition = z.union([InputCondition, AnalogCondition], {
 });
 
 export type ConditionConfig = z.output<typeof Condition>;
-export type StateConditionConfig = z.output<typeof StateCondition>;

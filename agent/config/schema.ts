@@ -251,15 +251,11 @@ export type BusConfig = z.output<typeof Bus>;
 export type DeviceConfig = z.output<typeof Device>;
 export type PointConfig = z.output<typeof Point>;
 export type RegisterConfig = z.output<typeof Register>;
-export type LimitsConfig = z.output<typeof Limits>;
-export type GpioConfig = z.output<typeof Gpio>;
 export type GpioInputConfig = z.output<typeof GpioInput>;
 export type GpioOutputConfig = z.output<typeof GpioOutput>;
 export type InterlockConfig = z.output<typeof Interlock>;
 export type MqttConfig = z.output<typeof Mqtt>;
-export type BufferConfig = z.output<typeof Buffer>;
 export type SignalConfig = z.output<typeof Signal>;
-export type DispositionConfig = z.output<typeof Disposition>;
 export type {
   HazardRuleConfig,
   CleaningAreaConfig,

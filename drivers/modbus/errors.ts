@@ -28,11 +28,6 @@ export class ModbusError extends Error {
   }
 }
 
-/** True for failures that say nothing about the unit's data: the poll simply did not get through. */
-export function isCommFailure(kind: ModbusErrorKind): boolean {
-  return kind !== 'exception';
-}
-
 /**
  * Maps modbus-serial's errors (plain Errors told apart only by message, see its index.js
  * `_onReceive` and `TransactionTimedOutError`) onto our kinds.

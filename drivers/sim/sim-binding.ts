@@ -38,10 +38,6 @@ export function isSimPath(path: string): boolean {
   return path.startsWith(PREFIX);
 }
 
-export function simulatorFor(path: string): ModbusDeviceSim | undefined {
-  return isSimPath(path) ? registry.get(path.slice(PREFIX.length)) : undefined;
-}
-
 /** An error with `canceled: true` tells serialport the read ended because we closed, not a fault. */
 class SimBindingError extends Error {
   constructor(

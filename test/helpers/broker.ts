@@ -110,7 +110,6 @@ function mosquittoBroker(bin: string, port: number, listenerLines: string[] = ['
 }
 
 function aedesBroker(port: number): TestBroker {
-  let server: Server | undefined;
   let close: (() => Promise<void>) | undefined;
   return {
     kind: 'aedes',
@@ -121,7 +120,6 @@ function aedesBroker(port: number): TestBroker {
       const { createServer: createMqttServer } = await import('aedes-server-factory');
       const broker = await Aedes.createBroker();
       const s = createMqttServer(broker) as Server;
-      server = s;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
         s.listen(port, '127.0.0.1', () => resolve());
@@ -140,7 +138,6 @@ function aedesBroker(port: number): TestBroker {
     async stop() {
       const c = close;
       close = undefined;
-      server = undefined;
       if (c) await c();
     },
   };

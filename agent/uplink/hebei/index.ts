@@ -15,10 +15,6 @@ import { ProvincialUplink } from '../provincial/provincial-uplink.js';
 import { HebeiProvince } from './hebei-province.js';
 import { KIND_ZH, type HebeiPoint } from './payloads.js';
 
-export { HebeiProvince } from './hebei-province.js';
-export { HebeiCipher, DEFAULT_IV } from './cipher.js';
-export { Hebei, HEBEI_SCD_DEFAULTS, type HebeiConfig } from './config.js';
-
 export interface HebeiUplinkOptions {
   site: SiteConfig;
   outbox: Outbox;
