@@ -65,7 +65,7 @@ const between = (rnd: () => number, lo: number, hi: number) => lo + Math.floor(r
 const bytes = (rnd: () => number, n: number) => Array.from({ length: n }, () => between(rnd, 0, 255));
 
 /** What the garbage unit does with one request; weights in parts of 100. */
-export function garbageFault(rnd: () => number, timeoutMs: number): SimFault | null {
+export function garbageFault(rnd: () => number): SimFault | null {
   const table: [number, () => SimFault | null][] = [
     // No late replies: their cases are in test/modbus/pty-faults.test.ts. Here, at 20 lanes on a
     // machine at load 20, one later than the timeout and relayed late by socat reached the master
@@ -115,7 +115,7 @@ async function lane(opts: GarbageRunOptions, seed: number, result: GarbageRunRes
   const recent: { n: number; table: string; held: unknown[] }[] = [];
   let sent = 0;
   const faults = seededRandom(seed ^ 0x5eed);
-  const unit = sim.unit(UNIT).faultEach(() => garbageFault(faults, timeoutMs));
+  const unit = sim.unit(UNIT).faultEach(() => garbageFault(faults));
   try {
     if (!(await master.start())) throw new Error(`garbage run: ${pair.a} did not open`);
     for (let i = 0; i < opts.replies; i++) {
