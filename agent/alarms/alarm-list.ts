@@ -15,6 +15,8 @@ export interface AlarmDefinition {
   /** English name for the operator page; site names inside it stay as the installer wrote them */
   nameEn?: string;
   priority: Priority;
+  /** false for an alarm that may never be shelved (an interlock's trip); critical ones never are */
+  shelvable?: boolean;
 }
 
 export interface AlarmOccurrence {
@@ -41,6 +43,13 @@ interface Alarm extends AlarmDefinition {
   outOfService: boolean;
   ackBy?: string;
 }
+
+/**
+ * ISA-18.2 lets a site keep alarms from shelving. Here no one may shelve an interlock's trip or
+ * a critical alarm: a shelved trip hid the next real trip, and a critical alarm (vent burst,
+ * energy under a lockout) must never be out of sight; docs/ALARMS.md gives the choice.
+ */
+const mayShelve = (a: AlarmDefinition): boolean => a.shelvable !== false && a.priority !== 'critical';
 
 /** An event's text: Chinese first, then the English where there is one (UPLINK.md, events). */
 const both = (zh: string, en?: string): string => (en ? `${zh} / ${en}` : zh);
@@ -116,6 +125,7 @@ export class AlarmList {
     const a = this.alarms.get(id);
     if (!a) return { ok: false, status: 404, error: `no alarm ${id}` };
     const now = this.clock.now();
+    if (!mayShelve(a)) return { ok: false, status: 409, error: `alarm ${id} may not be shelved: interlock trips and critical alarms stay in view (docs/ALARMS.md)` };
     if (until <= now) return { ok: false, status: 400, error: 'shelving must end in the future' };
     a.shelf?.timer.cancel();
     const timer = this.clock.setTimeout(() => this.unshelve(a), until - now);
@@ -176,6 +186,7 @@ export class AlarmList {
         shelvedUntil: a.shelf?.until,
         shelvedBy: a.shelf?.by,
         ackBy: a.ackBy,
+        ...(mayShelve(a) ? {} : { shelvable: false as const }),
       }))
       .sort(listOrder);
   }

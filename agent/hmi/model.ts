@@ -67,6 +67,8 @@ export interface AlarmView {
   shelvedUntil?: number;
   shelvedBy?: string;
   ackBy?: string;
+  /** false: the alarm may not be shelved (interlock trips, critical alarms; docs/ALARMS.md) */
+  shelvable?: false;
 }
 
 export interface LockoutView {

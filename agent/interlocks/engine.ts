@@ -81,6 +81,7 @@ export class InterlockEngine {
         name: cfg.output ? `${name}联锁跳闸` : name,
         nameEn: cfg.output ? `${name} tripped` : name,
         priority: cfg.priority,
+        ...(cfg.output ? { shelvable: false } : {}),
       });
       return rule;
     });

@@ -6,9 +6,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../agent/core/clock.js';
 import type { FakePlant } from './fake-plant.js';
-import { makeUsers, startServer, type Running } from './harness.js';
+import { makeUsers, startServer, SUPERVISOR, type Running } from './harness.js';
 import { sandingWorkshop } from './sanding-workshop.js';
-import { haveChromium, launchChromium, openPage, warnIfNoChromium } from './browser.js';
+import { alarmRow, haveChromium, launchChromium, logIn, openPage, warnIfNoChromium } from './browser.js';
 
 warnIfNoChromium('alarm page tests');
 
@@ -53,6 +53,18 @@ describe.skipIf(!haveChromium)('the alarm list on the page', () => {
       ['dc1.hopperTemp.high', 'rtn_unack'],
       ['ds1.conc.high', 'rtn_unack'],
     ]);
+    await page.context().close();
+  });
+
+  it('offers a supervisor no shelve button for an interlock trip, and one for an ordinary alarm', async () => {
+    plant.raiseAlarm({ id: 'sander1-permit.trip', source: 'sander1-permit', name: '1号砂光机启动许可联锁跳闸', priority: 'high', message: '1号砂光机启动许可跳闸: 1号风管火花探测: 10 s 内 3 次火花' });
+    plant.alarm('sander1-permit.trip').shelvable = false;
+    plant.raiseAlarm({ id: 'dc1.dp.high', source: 'dc1.dp', name: '除尘器进出口压差超上限', priority: 'medium', message: '压差高' });
+    const page = await openPage(browser, r.base, { viewport: PANEL, touch: true, ready: '#alarm-list .alarm', errors });
+    await logIn(page, SUPERVISOR);
+    await expect.poll(() => alarmRow(page, 'dc1.dp.high').locator('[data-action="shelve"]').count()).toBe(1);
+    expect(await alarmRow(page, 'sander1-permit.trip').locator('[data-action="ack"]').count()).toBe(1);
+    expect(await alarmRow(page, 'sander1-permit.trip').locator('[data-action="shelve"]').count()).toBe(0);
     await page.context().close();
   });
 

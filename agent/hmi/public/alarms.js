@@ -32,7 +32,7 @@ function unitOf(snapshot, source) {
 function alarmRow(a, snapshot, user, handlers) {
   const unit = unitOf(snapshot, a.source);
   const canAck = a.state === 'unack' || a.state === 'rtn_unack';
-  const canShelve = (a.state === 'unack' || a.state === 'ack' || a.state === 'rtn_unack') && user?.role !== 'operator';
+  const canShelve = (a.state === 'unack' || a.state === 'ack' || a.state === 'rtn_unack') && a.shelvable !== false && user?.role !== 'operator';
   // A contact alarm's value (true) or a missing one adds nothing the name does not say.
   const valueText =
     typeof a.value === 'number'
