@@ -52,7 +52,8 @@ export async function logIn(page: Page, who: { name: string; password: string })
   await page.fill('#login-name', who.name);
   await page.fill('#login-password', who.password);
   await page.click('#login-submit');
-  await expect.poll(() => page.textContent('#user-button')).toContain(who.name);
+  // scrypt is deliberately slow, and slower still on a loaded 2-core machine
+  await expect.poll(() => page.textContent('#user-button'), { timeout: 10_000 }).toContain(who.name);
 }
 
 /** An alarm's row in the list. */

@@ -116,6 +116,7 @@ describe.skipIf(!haveChromium)('operator page in a browser', () => {
     plant.restore('sander1-permit', 'permitWhen[0]');
     await expect.poll(() => card.locator('[data-action="reset"]').isEnabled()).toBe(true);
     await card.locator('[data-action="reset"]').click();
+    await page.click('#reset-submit'); // the confirmation: resetting lets the sander start again
     await expect.poll(() => card.getAttribute('class'), { timeout: 2000 }).toContain('is-on');
     expect(plant.actions.at(-1)).toMatchObject({ action: 'reset', id: 'sander1-permit', user: OPERATOR.name });
     await page.context().close();

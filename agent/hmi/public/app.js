@@ -2,11 +2,11 @@
 // language switch. Rendering is in alarms.js, permits.js, values.js, system.js and trend.js.
 import * as api from './api.js';
 import { renderAlarms, renderSummary } from './alarms.js';
-import { createLoginDialog, createShelveDialog } from './dialogs.js';
+import { createLoginDialog, createResetDialog, createShelveDialog } from './dialogs.js';
 import { errorText } from './errors.js';
 import { createHorn } from './horn.js';
 import { applyStatic, fmtTime, initLang, t, toggleLang } from './i18n.js';
-import { renderLockouts, renderPermits } from './permits.js';
+import { renderLockouts, renderPermitStrip, renderPermits } from './permits.js';
 import { connect } from './stream.js';
 import { renderSystem } from './system.js';
 import { createTrends } from './trend.js';
@@ -20,6 +20,7 @@ const horn = createHorn({ bar: $('sound-bar'), silenceButton: $('silence-button'
 
 const loginDialog = createLoginDialog($('login-dialog'));
 const shelveDialog = createShelveDialog($('shelve-dialog'));
+const resetDialog = createResetDialog($('reset-dialog'));
 const trends = createTrends({
   select: $('trend-point'),
   rangeButtons: [...document.querySelectorAll('[data-range]')],
@@ -30,10 +31,22 @@ const trends = createTrends({
 let snapshot = null;
 
 let toastTimer = null;
-function toast(text, kind = 'info') {
+const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+/**
+ * A short note of what an action did. It must not cover what it reports on (`about`, the alarm
+ * row or permit card acted on): at the bottom unless that is where `about` is, then under the header.
+ */
+function toast(text, kind = 'info', about = null) {
   const el = $('toast');
   el.textContent = text;
   el.className = `toast show ${kind}`;
+  el.style.top = '';
+  const target = about && document.contains(about) ? about.getBoundingClientRect() : null;
+  if (target && overlaps(el.getBoundingClientRect(), target)) {
+    el.classList.add('top');
+    el.style.top = `${document.querySelector('header.top').getBoundingClientRect().bottom + 8}px`;
+  }
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => (el.className = 'toast'), kind === 'error' ? 6000 : 3000);
 }
@@ -43,19 +56,21 @@ async function ensureLogin() {
   return loginDialog.open(t('loginNeeded'));
 }
 
-async function run(kind, action) {
+async function run(kind, action, about = null) {
   try {
     await action();
-    toast(t(`done_${kind}`));
+    toast(t(`done_${kind}`), 'info', about?.());
   } catch (err) {
-    toast(errorText(err), 'error');
+    toast(errorText(err), 'error', about?.());
     if (err.code === 'no_session' || err.code === 'bad_csrf') void loginDialog.open(errorText(err));
   }
 }
 
+const alarmRowOf = (id) => document.querySelector(`#alarm-list [data-id="${CSS.escape(id)}"]`);
+
 const alarmHandlers = {
   async ack(alarm) {
-    if (await ensureLogin()) await run('ack', () => api.acknowledge(alarm.id));
+    if (await ensureLogin()) await run('ack', () => api.acknowledge(alarm.id), () => alarmRowOf(alarm.id));
   },
   async shelve(alarm) {
     if (!(await ensureLogin())) return;
@@ -64,12 +79,15 @@ const alarmHandlers = {
       return;
     }
     const choice = await shelveDialog.open(alarm);
-    if (choice) await run('shelve', () => api.shelve(alarm.id, choice.reason, choice.minutes));
+    if (choice) await run('shelve', () => api.shelve(alarm.id, choice.reason, choice.minutes), () => alarmRowOf(alarm.id));
   },
 };
 
 async function resetPermit(permit) {
-  if (await ensureLogin()) await run('reset', () => api.resetPermit(permit.id));
+  if (!(await ensureLogin())) return;
+  // Resetting lets the machine start again: ask first, naming the permit, its trip and its output.
+  if (!(await resetDialog.open(permit))) return;
+  await run('reset', () => api.resetPermit(permit.id), () => document.querySelector(`#permit-board [data-id="${CSS.escape(permit.id)}"]`));
 }
 
 function renderUser() {
@@ -88,6 +106,7 @@ function render() {
   $('plant-clock').textContent = fmtTime(snapshot.t);
   renderSummary($('alarm-summary'), snapshot);
   renderAlarms($('alarm-list'), snapshot, api.session.user, alarmHandlers);
+  renderPermitStrip($('permit-strip'), snapshot);
   renderPermits($('permit-board'), snapshot, resetPermit);
   renderLockouts($('lockout-board'), snapshot);
   renderValues({ points: $('point-list'), contacts: $('contact-list'), outputs: $('output-list') }, snapshot);

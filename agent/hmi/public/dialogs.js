@@ -1,4 +1,4 @@
-// The login dialog and the shelve dialog (reason and expiry), both native <dialog> elements.
+// The login dialog, the shelve dialog (reason and expiry) and the reset confirmation, all native <dialog> elements.
 import * as api from './api.js';
 import { h } from './dom.js';
 import { errorText } from './errors.js';
@@ -94,6 +94,35 @@ export function createShelveDialog(dialog) {
       reason.value = '';
       dialog.showModal();
       reason.focus();
+      return new Promise((r) => (resolve = r));
+    },
+  };
+}
+
+/** Asks before a latched permit is reset: resetting lets the machine start again. */
+export function createResetDialog(dialog) {
+  const form = dialog.querySelector('form');
+  const target = dialog.querySelector('#reset-target');
+  const effect = dialog.querySelector('#reset-effect');
+  let resolve = null;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    dialog.close('ok');
+  });
+  dialog.querySelector('#reset-cancel').addEventListener('click', () => dialog.close('cancel'));
+  dialog.addEventListener('close', () => {
+    resolve?.(dialog.returnValue === 'ok');
+    resolve = null;
+  });
+  return {
+    /** Resolves true to reset, false if cancelled. */
+    open(permit) {
+      const name = permit.name ?? permit.id;
+      target.textContent = permit.firstOut ? `${name} — ${t('firstOutTrip', { text: local(permit.firstOut.text, permit.firstOut.textEn), t: fmtTime(permit.firstOut.t) })}` : name;
+      effect.textContent = t('resetEffect', { output: permit.output, name });
+      dialog.returnValue = '';
+      dialog.showModal();
+      dialog.querySelector('#reset-cancel').focus();
       return new Promise((r) => (resolve = r));
     },
   };

@@ -1,5 +1,5 @@
 // The permits board (which condition holds each permit off, since when, the first-out of the
-// trip, reset for latched ones) and the lockout board.
+// trip, reset for latched ones), the header's strip of permit states, and the lockout board.
 import { h, renderIfChanged } from './dom.js';
 import { fmtTime, local, t } from './i18n.js';
 
@@ -59,6 +59,21 @@ export function renderPermits(container, snapshot, onReset) {
   const key = JSON.stringify([document.documentElement.lang, snapshot.permits]);
   renderIfChanged(container, key, () =>
     snapshot.permits.length === 0 ? h('p', { class: 'empty' }, t('noPermits')) : snapshot.permits.map((p) => permitCard(p, onReset)),
+  );
+}
+
+/** In the header, on every screen: which machine may run now, one chip per permit. */
+export function renderPermitStrip(container, snapshot) {
+  const key = JSON.stringify([document.documentElement.lang, snapshot.permits.map((p) => [p.id, p.name, p.on, p.latched])]);
+  renderIfChanged(container, key, () =>
+    snapshot.permits.map((p) =>
+      h(
+        'a',
+        { href: '#permits', class: `permit-chip ${p.on ? 'on' : 'off'}`, dataset: { id: p.id } },
+        h('span', { class: 'permit-chip-name' }, p.name ?? p.id),
+        h('span', { class: 'permit-chip-state' }, `${p.on ? `● ${t('permitOn')}` : `○ ${t('permitOff')}`}${p.latched ? ` · ${t('latched')}` : ''}`),
+      ),
+    ),
   );
 }
 
