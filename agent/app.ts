@@ -14,14 +14,14 @@ import type { Logger } from './core/log.js';
 import { ModbusAcquisition } from './acquisition/modbus-acquisition.js';
 import { Plant } from './plant/plant.js';
 import { LoopDelayWatch } from './plant/loop-watch.js';
-import { ClockSync, SystemSyncProbe, type SyncProbe } from './uplink/clock-sync.js';
+import { ClockSync, SystemSyncProbe, type SyncProbe } from './core/clock-sync.js';
 import { MqttUplink } from './uplink/mqtt-uplink.js';
 import type { Destination } from './uplink/destination.js';
 import type { BirthContent } from './uplink/messages.js';
 import type { GpioBackend } from '../drivers/gpio/backend.js';
 import { selectGpioBackend } from '../drivers/gpio/select.js';
 import type { SiteSimulator } from './acquisition/site-simulator.js';
-import { EX_IOERR, EX_UNAVAILABLE } from './cli/exit-codes.js';
+import { EX_IOERR, EX_UNAVAILABLE } from './core/exit-codes.js';
 import { StartupError } from './core/startup-error.js';
 // The operator page, the Node-RED feed, the Hebei uplink and the simulators are loaded only
 // when the site file asks for them: a gateway without them need not hold their modules

@@ -4,7 +4,7 @@
  * built in app.ts. Configuration errors print the full list and exit 78, never a stack trace.
  */
 import { parseArgs } from 'node:util';
-import { EX_SOFTWARE, EX_USAGE } from './cli/exit-codes.js';
+import { EX_SOFTWARE, EX_USAGE } from './core/exit-codes.js';
 
 // Each command loads only what it needs: `firebreak check` on a Pi must not wait for SQLite,
 // MQTT and the serial stack to load.

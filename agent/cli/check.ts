@@ -1,7 +1,7 @@
 /** `firebreak check site.yaml`: every problem at once, one line each, exit 78; or a summary. */
 import { formatProblem, loadSiteFile } from '../config/load.js';
 import type { SiteConfig } from '../config/schema.js';
-import { EX_CONFIG, EX_OK } from './exit-codes.js';
+import { EX_CONFIG, EX_OK } from '../core/exit-codes.js';
 
 export function summarise(c: SiteConfig): string {
   const points = c.devices.reduce((n, d) => n + d.points.length, 0);

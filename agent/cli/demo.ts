@@ -13,7 +13,7 @@ import { Story } from '../demo/story.js';
 import { SystemClock } from '../core/clock.js';
 import { addUser } from '../hmi/users.js';
 import type { SimGpio } from '../../drivers/sim/gpio-sim.js';
-import { EX_CONFIG } from './exit-codes.js';
+import { EX_CONFIG } from '../core/exit-codes.js';
 import { loadOrExplain, runUntilSignal } from './run.js';
 
 export const DEMO_USER = { name: 'operator', password: 'firebreak', role: 'supervisor' as const };

@@ -2,7 +2,7 @@
 import { statfs } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { formatLine, runDoctor } from '../doctor/doctor.js';
-import { SystemSyncProbe } from '../uplink/clock-sync.js';
+import { SystemSyncProbe } from '../core/clock-sync.js';
 
 export async function doctorCommand(args: string[], out: (line: string) => void, _err: (line: string) => void): Promise<number> {
   const { values } = parseArgs({

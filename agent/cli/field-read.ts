@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { REGISTER_TYPES, type RegisterConfig } from '../config/schema.js';
 import { decodeBit, decodeRegisters, registerSpan } from '../acquisition/decode.js';
 import type { PortFactory } from '../../drivers/modbus/port-factory.js';
-import { EX_UNAVAILABLE, EX_USAGE } from './exit-codes.js';
+import { EX_UNAVAILABLE, EX_USAGE } from '../core/exit-codes.js';
 import { explain, intOption, LINE_OPTIONS, lineBus, lineName, openLine, PortError, UsageError } from './field-options.js';
 
 export interface FieldIo {

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { encodeRegisters } from '../acquisition/encode.js';
 import { decodeRegisters } from '../acquisition/decode.js';
-import { EX_USAGE } from './exit-codes.js';
+import { EX_USAGE } from '../core/exit-codes.js';
 import { explain, intOption, lineBus, lineName, openLine, UsageError } from './field-options.js';
 import { fail, REGISTER_OPTIONS, registerOptions, type FieldIo } from './field-read.js';
 

@@ -10,7 +10,7 @@ import { SystemClock, type Clock } from '../core/clock.js';
 import { createLogger } from '../core/log.js';
 import type { GpioBackend, GpioInputLine } from '../../drivers/gpio/backend.js';
 import { selectGpioBackend } from '../../drivers/gpio/select.js';
-import { EX_CONFIG, EX_UNAVAILABLE } from './exit-codes.js';
+import { EX_CONFIG, EX_UNAVAILABLE } from '../core/exit-codes.js';
 import { UsageError } from './field-options.js';
 import { fail } from './field-read.js';
 import { loadOrExplain } from './run.js';

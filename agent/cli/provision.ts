@@ -7,7 +7,7 @@ import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { EX_CONFIG, EX_USAGE } from './exit-codes.js';
+import { EX_CONFIG, EX_USAGE } from '../core/exit-codes.js';
 import { readScanResults, type ScanEntry } from '../provision/scan-results.js';
 import { buildSite, renderSite, type BusAnswer, type DeviceAnswer, type ProvisionAnswers } from '../provision/site-builder.js';
 import { defaultTemplateDir, loadTemplates, type DeviceTemplate } from '../provision/templates.js';

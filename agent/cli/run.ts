@@ -8,7 +8,7 @@ import type { SiteConfig } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
 import { StartupError } from '../core/startup-error.js';
 import type { Agent } from '../app.js';
-import { EX_CONFIG, EX_SOFTWARE } from './exit-codes.js';
+import { EX_CONFIG, EX_SOFTWARE } from '../core/exit-codes.js';
 
 export interface RunOptions {
   configFile: string;

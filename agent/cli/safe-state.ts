@@ -8,7 +8,7 @@ import { createLogger } from '../core/log.js';
 import { SystemClock } from '../core/clock.js';
 import { selectGpioBackend } from '../../drivers/gpio/select.js';
 import { Outputs } from '../outputs/outputs.js';
-import { EX_CONFIG, EX_OK, EX_UNAVAILABLE } from './exit-codes.js';
+import { EX_CONFIG, EX_OK, EX_UNAVAILABLE } from '../core/exit-codes.js';
 import { loadOrExplain } from './run.js';
 
 export async function safeStateCommand(configFile: string, out: (l: string) => void, err: (l: string) => void): Promise<number> {

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { chown } from 'node:fs/promises';
 import { addUser, listUsers, removeUser, ROLES, type Role } from '../hmi/users.js';
 import { lookupUser } from '../provision/keys.js';
-import { EX_OK, EX_USAGE } from './exit-codes.js';
+import { EX_OK, EX_USAGE } from '../core/exit-codes.js';
 
 export const DEFAULT_USERS_FILE = '/etc/firebreak/users.json';
 

@@ -1,48 +1,12 @@
+/**
+ * The agent's time: the Clock every rule and alarm takes and the system clock live with the
+ * drivers (drivers/clock.ts, the bottom layer); the fake twin the tests move by hand is here.
+ */
 import { createRequire } from 'node:module';
 import type { Clock as FakeTimersClock, withGlobal as WithGlobal } from '@sinonjs/fake-timers';
+import type { Clock, Timer } from '../../drivers/clock.js';
 
-/**
- * Time comes in from outside: every rule, alarm and driver takes a Clock, so tests run on
- * fake time and no rule ever reads Date.now() itself (STYLE.md).
- */
-export interface Timer {
-  cancel(): void;
-}
-
-export interface Clock {
-  /** ms since the Unix epoch */
-  now(): number;
-  /** a monotonic reading in ms, for measuring durations */
-  monotonic(): number;
-  setTimeout(fn: () => void, ms: number): Timer;
-  setInterval(fn: () => void, ms: number): Timer;
-}
-
-export class SystemClock implements Clock {
-  now(): number {
-    return Date.now();
-  }
-  monotonic(): number {
-    return performance.now();
-  }
-  /**
-   * `ms <= 0` runs `fn` on the next turn of the event loop, after pending I/O: Node's own
-   * setTimeout(fn, 0) waits a whole millisecond, a wake-up of its own on an otherwise idle
-   * process (a poller whose next read is already due, a limit whose delay has passed).
-   */
-  setTimeout(fn: () => void, ms: number): Timer {
-    if (ms <= 0) {
-      const i = setImmediate(fn);
-      return { cancel: () => clearImmediate(i) };
-    }
-    const h = setTimeout(fn, ms);
-    return { cancel: () => clearTimeout(h) };
-  }
-  setInterval(fn: () => void, ms: number): Timer {
-    const h = setInterval(fn, ms);
-    return { cancel: () => clearInterval(h) };
-  }
-}
+export { SystemClock, type Clock, type Timer } from '../../drivers/clock.js';
 
 /** A clock that moves only when a test says so, on @sinonjs/fake-timers (never installed globally). */
 export class FakeClock implements Clock {

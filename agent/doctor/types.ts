@@ -1,6 +1,6 @@
 /** What every doctor check receives (all injected, so each can be made to fail in a test) and returns. */
 import type { SiteConfig } from '../config/schema.js';
-import type { SyncProbe } from '../uplink/clock-sync.js';
+import type { SyncProbe } from '../core/clock-sync.js';
 
 export type Run = (cmd: string, args: string[]) => Promise<string>;
 

@@ -13,7 +13,7 @@ import type { MqttConfig } from '../config/schema.js';
 import type { Outbox } from '../buffer/outbox.js';
 import type { StoredMessage } from '../buffer/types.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { ClockSync, SystemSyncProbe } from './clock-sync.js';
+import { ClockSync, SystemSyncProbe } from '../core/clock-sync.js';
 import { CommandRate } from './command-rate.js';
 import { runCommand, tooLarge } from './commands.js';
 import { connectOptions, describe } from './connect-options.js';

@@ -4,7 +4,7 @@
  * `debounceMs`, stamped with the time of the first edge of the bouncing transition (the
  * interrupt time), after active-low is applied.
  */
-import type { Clock, Timer } from '../../agent/core/clock.js';
+import type { Clock, Timer } from '../clock.js';
 import type { EdgeListener, InputOptions } from './backend.js';
 
 export class ContactDebouncer {

@@ -8,8 +8,8 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Clock, Timer } from '../../agent/core/clock.js';
-import type { Logger } from '../../agent/core/log.js';
+import type { Clock, Timer } from '../clock.js';
+import type { Logger } from 'pino';
 import type { EdgeListener, GpioBackend, GpioInputLine, GpioOutputLine, InputOptions, OutputOptions } from './backend.js';
 import { gpiogetArgs, gpiomonArgs, gpiosetArgs, headerChip, parseGpiodetect, parseGpiodVersion, parseGpioget, parseGpiomonLine, type GpiodMajor } from './gpiod-tools.js';
 import { ContactDebouncer } from './debounce.js';

@@ -3,8 +3,8 @@
  * from the clock inside the interrupt callback, before anything else runs.
  */
 import { createRequire } from 'node:module';
-import type { Clock } from '../../agent/core/clock.js';
-import type { Logger } from '../../agent/core/log.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from 'pino';
 import type { EdgeListener, GpioBackend, GpioInputLine, GpioOutputLine, InputOptions, OutputOptions } from './backend.js';
 
 type OnoffModule = typeof import('onoff');

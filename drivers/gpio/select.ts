@@ -4,8 +4,8 @@
  * `auto`: onoff where sysfs GPIO exists; the libgpiod tools where the kernel has only the
  * character device (/dev/gpiochipN, e.g. kernels built without CONFIG_GPIO_SYSFS).
  */
-import type { Clock } from '../../agent/core/clock.js';
-import type { Logger } from '../../agent/core/log.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from 'pino';
 import { SimGpio } from '../sim/gpio-sim.js';
 import type { GpioBackend } from './backend.js';
 import { headerChipBase } from './chip.js';

@@ -16,8 +16,8 @@
  *   as good values → the port refuses it (kind `mismatch`) before modbus-serial sees it.
  */
 import modbusSerial from 'modbus-serial';
-import type { Clock, Timer } from '../../agent/core/clock.js';
-import type { Logger } from '../../agent/core/log.js';
+import type { Clock, Timer } from '../clock.js';
+import type { Logger } from 'pino';
 import { classify, ModbusError, type ModbusErrorKind } from './errors.js';
 import { charMs, type BusLine, type LineSettings } from './line.js';
 import type { PortFactory } from './port-factory.js';

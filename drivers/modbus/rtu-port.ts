@@ -7,7 +7,7 @@
  * known, so the master can wait for a silent line after a failure.
  */
 import { EventEmitter } from 'node:events';
-import type { Clock, Timer } from '../../agent/core/clock.js';
+import type { Clock, Timer } from '../clock.js';
 import { crcOk } from './crc.js';
 import { ModbusError } from './errors.js';
 import { frameGapMs, type LineSettings } from './line.js';

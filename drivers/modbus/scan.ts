@@ -3,8 +3,8 @@
  * read each, no retries. A device that answers a read, or refuses it with an exception, is
  * there; a garbled reply (bad CRC, framing, or a reply that does not answer the read) hints at a device on other line settings.
  */
-import type { Clock } from '../../agent/core/clock.js';
-import type { Logger } from '../../agent/core/log.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from 'pino';
 import { classify } from './errors.js';
 import { wireMs, type BusLine, type LineSettings } from './line.js';
 import { ModbusMaster } from './master.js';

@@ -8,8 +8,8 @@
  * so a stale or late reply taken as an answer shows too. The test suite runs a short one, the
  * bench (bench/modbus-garbage.ts) a long one.
  */
-import type { Clock } from '../../agent/core/clock.js';
-import type { Logger } from '../../agent/core/log.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from 'pino';
 import { classify, type ModbusErrorKind } from '../modbus/errors.js';
 import { ModbusMaster } from '../modbus/master.js';
 import { defaultPortFactory, type PortFactory } from '../modbus/port-factory.js';

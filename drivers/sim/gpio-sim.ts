@@ -3,7 +3,7 @@
  * injected clock, and relays whose levels can be read back. Levels driven here are electrical
  * (true = line high); the backend applies active-low like the real one.
  */
-import type { Clock } from '../../agent/core/clock.js';
+import type { Clock } from '../clock.js';
 import type { EdgeListener, GpioBackend, GpioInputLine, GpioOutputLine, InputOptions, OutputOptions } from '../gpio/backend.js';
 import { ContactDebouncer } from '../gpio/debounce.js';
 

@@ -5,7 +5,7 @@
  * (`onTransmit`). With wire time on, a reply leaves no earlier than a real bus could carry
  * request and reply at the line's baud rate, so throughput measured against it is honest.
  */
-import { SystemClock, type Clock, type Timer } from '../../agent/core/clock.js';
+import { SystemClock, type Clock, type Timer } from '../clock.js';
 import { crcOk, withCrc } from '../modbus/crc.js';
 import { DEFAULT_LINE, frameGapMs, wireMs, type LineSettings } from '../modbus/line.js';
 import { SimUnit, type TableSizes } from './modbus-unit.js';

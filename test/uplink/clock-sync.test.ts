@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../agent/core/clock.js';
-import { ClockSync, SystemSyncProbe } from '../../agent/uplink/clock-sync.js';
+import { ClockSync, SystemSyncProbe } from '../../agent/core/clock-sync.js';
 import { Backoff } from '../../agent/uplink/backoff.js';
 import { quiet } from '../buffer/tmp-outbox.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, type Clock } from '../../agent/core/clock.js';
-import { ClockSync, HINT_TOLERANCE_MS } from '../../agent/uplink/clock-sync.js';
+import { ClockSync, HINT_TOLERANCE_MS } from '../../agent/core/clock-sync.js';
 import { brokerPerFile } from '../helpers/broker.js';
 import { dp, quiet } from '../buffer/tmp-outbox.js';
 import { startGateway } from './gateway.js';

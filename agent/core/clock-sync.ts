@@ -5,9 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import { access } from 'node:fs/promises';
-import type { Clock, Timer } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
-import type { TimeQuality } from '../core/types.js';
+import type { Clock, Timer } from './clock.js';
+import type { Logger } from './log.js';
+import type { TimeQuality } from './types.js';
 
 export interface SyncProbe {
   /** true or false when the probe can tell, undefined when it cannot */
