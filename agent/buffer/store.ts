@@ -187,7 +187,11 @@ export class Store {
   }
 
   private absolute<R extends { created: number; t0: number; t1: number }>(rs: R[]): R[] {
-    if (this.relativeTimes) for (const r of rs) (r.t0 += r.created), (r.t1 += r.created);
+    if (!this.relativeTimes) return rs;
+    for (const r of rs) {
+      r.t0 += r.created;
+      r.t1 += r.created;
+    }
     return rs;
   }
 

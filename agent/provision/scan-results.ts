@@ -23,7 +23,7 @@ export async function readScanResults(file: string): Promise<ScanEntry[]> {
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${file}: cannot read scan results (${(err as Error).message})`);
+    throw new Error(`${file}: cannot read scan results (${(err as Error).message})`, { cause: err });
   }
   const parsed = z.array(ScanEntry).safeParse(raw);
   if (!parsed.success) {

@@ -53,7 +53,7 @@ export async function connectOptions(config: MqttConfig, clientId: string, will:
 
 /** what may be logged about a connection: no secrets */
 export function describe(config: MqttConfig, clientId: string): Record<string, unknown> {
-  let url = config.url;
+  let url: string;
   try {
     const u = new URL(config.url);
     u.username = '';

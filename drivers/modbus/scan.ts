@@ -126,7 +126,7 @@ async function probeUnit(master: ModbusMaster, port: string, setting: ScanSettin
         continue;
       }
       if (err.kind === 'crc' || err.kind === 'frame' || err.kind === 'wrongUnit' || err.kind === 'mismatch') onGarbled();
-      if (err.kind === 'portClosed') throw new Error(`${port} closed during the scan: ${err.message}`);
+      if (err.kind === 'portClosed') throw new Error(`${port} closed during the scan: ${err.message}`, { cause: raw });
       // silence on the holding read: nobody at this id on these settings
       return exceptions.length > 0 ? { port, ...setting, unitId, exceptions } : undefined;
     }

@@ -152,7 +152,12 @@ async function lane(opts: GarbageRunOptions, seed: number, result: GarbageRunRes
       const table = pick < 68 ? 'coil' : 'discrete';
       const count = between(rnd, 1, 40);
       const address = beyond ? TABLE_SIZE - between(rnd, 0, count - 1) : between(rnd, 0, 199);
-      if (!beyond) for (let k = 0; k < count; k++) (table === 'coil' ? u.setCoil(address + k, rnd() < 0.5) : u.setDiscrete(address + k, rnd() < 0.5));
+      if (!beyond) {
+        for (let k = 0; k < count; k++) {
+          if (table === 'coil') u.setCoil(address + k, rnd() < 0.5);
+          else u.setDiscrete(address + k, rnd() < 0.5);
+        }
+      }
       const held = asked(table, heldBy(count, (k) => (table === 'coil' ? u.coil(address + k) : u.discrete(address + k))));
       const got = await attempt(m.readBits(UNIT, table, address, count));
       return got === FAILED ? undefined : readVerdict(`${table} ${address}+${count}`, table, got, held);

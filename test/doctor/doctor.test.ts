@@ -229,7 +229,7 @@ describe('the firebreak doctor command', () => {
     const r = spawnSync(process.execPath, [cli, 'doctor', '--config', file, '--root', tree.root, '--check', 'groups', '--check', 'watchdog'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stdout.trim().split('\n')).toEqual([
-      expect.stringMatching(/^ok   site file +.*GW-DOCTOR-01, 1 device\(s\), 1 point\(s\)$/),
+      expect.stringMatching(/^ok {3}site file +.*GW-DOCTOR-01, 1 device\(s\), 1 point\(s\)$/),
       'FAIL service user       firebreak is not in gpio — fix: sudo usermod -aG gpio firebreak',
       'ok   hardware watchdog  RuntimeWatchdogSec=15s with /dev/watchdog',
       '1 check(s) failed',

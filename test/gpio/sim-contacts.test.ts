@@ -90,7 +90,7 @@ describe('firebreak gpio watch', () => {
     stop();
     expect(await run).toBe(0);
     expect(out).toHaveLength(4);
-    expect(out[3]).toMatch(/:01\.234  line 17  line 17  ACTIVE \(closed\)$/);
+    expect(out[3]).toMatch(/:01\.234 {2}line 17 {2}line 17 {2}ACTIVE \(closed\)$/);
   });
 
   it('refuses to start with nothing to watch', async () => {

@@ -32,7 +32,10 @@ class CountingClock implements Clock {
     this.live++;
     let over = false;
     return () => {
-      if (!over) (over = true), this.live--;
+      if (!over) {
+        over = true;
+        this.live--;
+      }
     };
   }
 }

@@ -149,7 +149,7 @@ describe('firebreak scan', () => {
       { port: 'sim:scan-line', baudRate: 19200, parity: 'even', unitId: 5 },
     ]);
     // a redrawn bar with an estimate on a terminal, cleared at the end
-    expect(draws.some((d) => /\[#*\.*\] +\d+%  \d+ 8[NEO]1 unit \d+  found \d  ~\d+ s left/.test(d))).toBe(true);
+    expect(draws.some((d) => /\[#*\.*\] +\d+% {2}\d+ 8[NEO]1 unit \d+ {2}found \d {2}~\d+ s left/.test(d))).toBe(true);
     expect(draws.at(-1)).toBe('\r\x1b[K');
     expect(t.err).toContain('found unit 2 at 19200 8E1');
   });

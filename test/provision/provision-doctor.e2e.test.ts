@@ -39,10 +39,10 @@ describe('provision, doctor, run', () => {
 
     // the checks that depend on the site file and this machine's broker, not on a Pi's groups or watchdog
     const doc = spawnSync(process.execPath, [cli, 'doctor', '--config', site, '--check', 'serial', '--check', 'gpio', '--check', 'platform', '--check', 'disk'], { encoding: 'utf8' });
-    expect(doc.stdout).toMatch(/^ok   site file +.*GW-VISIT-01, 2 device\(s\), 5 point\(s\)$/m);
-    expect(doc.stdout).toMatch(/^ok   serial ports +every bus is simulated$/m);
+    expect(doc.stdout).toMatch(/^ok {3}site file +.*GW-VISIT-01, 2 device\(s\), 5 point\(s\)$/m);
+    expect(doc.stdout).toMatch(/^ok {3}serial ports +every bus is simulated$/m);
     expect(doc.stdout).toMatch(new RegExp(`^ok   platform +mqtt://127.0.0.1:${broker.port} accepted the connection$`, 'm'));
-    expect(doc.stdout).toMatch(/^ok   buffer disk /m);
+    expect(doc.stdout).toMatch(/^ok {3}buffer disk /m);
     expect(doc.stdout.trim().split('\n').at(-1)).toBe('all checks passed');
     expect(doc.status).toBe(0);
 

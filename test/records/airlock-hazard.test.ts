@@ -35,6 +35,7 @@ async function workshopWithRecords() {
   const db = await openDb(join(mkdtempSync(join(tmpdir(), 'fb-airlock-')), 'buffer.db'));
   const store = await HazardStore.open(db);
   const sent: PlantEvent[] = [];
+  // eslint-disable-next-line prefer-const -- the records may ask before the watch exists; a const would throw there
   let watch: HazardWatch | undefined;
   const records = await HazardRecords.open({ store, clock: w.clock, log: createLogger('silent'), emit: async (e) => void sent.push(e), conditionPresent: (rule) => watch?.rules.present(rule) ?? false });
   watch = new HazardWatch(r.config.hazards ?? [], w.plant.points, records, w.clock, createLogger('silent'));

@@ -154,7 +154,7 @@ it('an agent killed with SIGKILL under load loses no committed message and no ev
     expect(new Set(eventIds).size).toBeGreaterThanOrEqual(committed.events.length);
     for (const r of platform.received.filter((m) => !m.topic.includes('/cmd'))) expect(schemaProblems(r.body)).toEqual([]);
   } catch (err) {
-    throw new Error(`${(err as Error).message}\nagent output:\n${first.output().slice(-2000)}`);
+    throw new Error(`${(err as Error).message}\nagent output:\n${first.output().slice(-2000)}`, { cause: err });
   } finally {
     first.child.kill('SIGKILL');
     await platform.close();

@@ -34,7 +34,7 @@ export class HebeiProvince implements Province {
     try {
       text = await readFile(this.cfg.keyFile, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read the DES key file ${this.cfg.keyFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new Error(`cannot read the DES key file ${this.cfg.keyFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
     }
     const key = text.trim();
     if (!/^[\x20-\x7e]{8}$/.test(key)) throw new Error(`the DES key file ${this.cfg.keyFile} must hold exactly 8 ASCII characters (it holds ${key.length} characters)`);

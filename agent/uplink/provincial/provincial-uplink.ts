@@ -282,6 +282,7 @@ export class ProvincialUplink implements Destination {
   private sleep(ms: number, backoff: boolean): Promise<void> {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
+      // eslint-disable-next-line prefer-const -- wake() may run before the timer is set; a const would throw there
       let timer: Timer | undefined;
       const entry = {
         backoff,

@@ -46,7 +46,7 @@ class FeedConnection {
         let m;
         try {
           m = JSON.parse(line);
-        } catch (err) {
+        } catch {
           continue; // a torn line cannot happen on a stream socket; skip anything unparseable
         }
         if (m.type === 'hello') this.hello = m;
