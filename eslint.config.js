@@ -7,7 +7,7 @@ const timers = { setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 
 const browser = {
   ...timers,
   window: 'readonly', document: 'readonly', Node: 'readonly', fetch: 'readonly', crypto: 'readonly', localStorage: 'readonly',
-  EventSource: 'readonly', ResizeObserver: 'readonly', AudioContext: 'readonly',
+  EventSource: 'readonly', ResizeObserver: 'readonly', AudioContext: 'readonly', CSS: 'readonly',
 };
 const node = { ...timers, process: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', Buffer: 'readonly' };
 
