@@ -261,6 +261,8 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
     await expect.poll(() => button.isEnabled()).toBe(true);
     await page.locator('#permits').screenshot({ path: `${ARTIFACTS}/agent-permit-latched.png` });
     await button.click();
+    // the page asks first: resetting lets the machine start again
+    await page.click('#reset-submit');
     await expect.poll(() => card.getAttribute('class'), { timeout: 2000 }).toContain('is-on');
     expect(agent.plant.outputs.isOn('sander1.permit')).toBe(true);
     expect(gpio.outputLevel(LINE.permitRelay)).toBe(true);
