@@ -173,7 +173,10 @@ build_one() { # debian-arch
 
   glibc="$(max_symbol_version GLIBC "$node_dir/bin/node" $(find "$opt/node_modules" -name '*.node'))"
   cxx="$(libstdcxx_for "$(max_symbol_version GLIBCXX "$node_dir/bin/node" $(find "$opt/node_modules" -name '*.node'))")"
-  sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@GLIBC@/$glibc/" -e "s/@LIBSTDCXX@/$cxx/" \
+  # armv7l's Node links libatomic (64-bit atomics on a 32-bit CPU); a minimal Debian root lacks it
+  extra=""
+  if readelf -d "$node_dir/bin/node" $(find "$opt/node_modules" -name '*.node') 2>/dev/null | grep -q 'NEEDED.*\[libatomic\.so\.1\]'; then extra=", libatomic1"; fi
+  sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@GLIBC@/$glibc/" -e "s/@LIBSTDCXX@/$cxx/" -e "s/@EXTRA_DEPENDS@/$extra/" \
     -e "s/@SIZE@/$(du -sk --exclude=DEBIAN "$stage" | cut -f1)/" packaging/debian/control.in >"$stage/DEBIAN/control"
   ( cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum ) >"$stage/DEBIAN/md5sums"
   find "$stage" -newermt "@$SOURCE_DATE_EPOCH" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
