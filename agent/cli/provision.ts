@@ -4,10 +4,12 @@
  * client key and certificate signing request. docs/INSTALL.md walks through it.
  */
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { EX_CONFIG, EX_USAGE } from '../core/exit-codes.js';
+import { parseSiteText } from '../config/load.js';
+import { ipAllowDropIn, type IpAllowOptions } from '../provision/ip-allow.js';
 import { readScanResults, type ScanEntry } from '../provision/scan-results.js';
 import { buildSite, renderSite, type BusAnswer, type DeviceAnswer, type ProvisionAnswers } from '../provision/site-builder.js';
 import { defaultTemplateDir, loadTemplates, type DeviceTemplate } from '../provision/templates.js';
@@ -38,6 +40,8 @@ const OPTIONS = {
   'no-hmi': { type: 'boolean' },
   feed: { type: 'string' },
   force: { type: 'boolean' },
+  'ip-allow': { type: 'string' },
+  'no-ip-allow': { type: 'boolean' },
   'list-templates': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
 } as const;
@@ -61,15 +65,15 @@ function terminalAsker(): Asker | undefined {
   };
 }
 
-export async function provisionCommand(args: string[], out: Out, err: Out, asker: Asker | undefined = terminalAsker()): Promise<number> {
+export async function provisionCommand(args: string[], out: Out, err: Out, asker: Asker | undefined = terminalAsker(), net: IpAllowOptions = {}): Promise<number> {
   try {
-    return await provision(args, out, err, asker);
+    return await provision(args, out, err, asker, net);
   } finally {
     asker?.close();
   }
 }
 
-async function provision(args: string[], out: Out, err: Out, asker: Asker | undefined): Promise<number> {
+async function provision(args: string[], out: Out, err: Out, asker: Asker | undefined, net: IpAllowOptions): Promise<number> {
   const { values: v } = parseArgs({ args, options: OPTIONS });
   const templates = await loadTemplates(v.templates ?? defaultTemplateDir());
   if (v['list-templates']) {
@@ -202,6 +206,15 @@ async function provision(args: string[], out: Out, err: Out, asker: Asker | unde
       out(`copied the platform CA to ${join(tlsDir, 'ca.pem')}`);
     }
   }
+  if (!v['no-ip-allow']) {
+    const parsed = parseSiteText(text);
+    const dropIn = resolve(v['ip-allow'] ?? defaultDropIn(etc));
+    const { text: conf, warnings } = await ipAllowDropIn(parsed.ok ? parsed.config : {}, outFile, net);
+    for (const w of warnings) err(`firebreak provision: warning: ${w}`);
+    await mkdir(dirname(dropIn), { recursive: true });
+    await writeFile(dropIn, conf, { mode: 0o644 });
+    out(`wrote ${dropIn}: IP traffic limited to localhost, the LAN and the uplinks (systemctl daemon-reload, then restart firebreak)`);
+  }
   const wroteSecret = Boolean((passwordFile && password && !v['mqtt-password-file']) || tls);
   if (!owner && wroteSecret) out(`note: no user ${user} here yet (scripts/install.sh creates it); secrets stay owned by ${process.getuid?.() === 0 ? 'root' : 'you'}`);
   out(`next: firebreak doctor --config ${outFile}`);
@@ -266,6 +279,16 @@ async function askDevices(asker: Asker, templates: Map<string, DeviceTemplate>):
     const unit = await asker.ask('  Modbus unit id (1..247)');
     specs.push(`${t}@${unit}`);
   }
+}
+
+/**
+ * <root>/etc/firebreak → <root>/etc/systemd/system/firebreak.service.d/ip-allow.conf; a site file
+ * written anywhere else (a test, a staging directory) gets the drop-in beside it.
+ */
+function defaultDropIn(etc: string): string {
+  const name = 'firebreak.service.d/ip-allow.conf';
+  if (basename(etc) === 'firebreak' && basename(dirname(etc)) === 'etc') return join(dirname(etc), 'systemd/system', name);
+  return join(etc, name);
 }
 
 async function exists(path: string): Promise<boolean> {

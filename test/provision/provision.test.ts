@@ -139,8 +139,10 @@ describe('firebreak provision', () => {
   it.skipIf(!hasOpenssl)('makes the client key (0600) and a CSR naming the gateway and the enterprise', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fb-prov-'));
     const out = join(dir, 'site.yaml');
-    const r = firebreak(['--enterprise', '91130100MA0EXAMPLE', '--gateway', 'GW-SANDING-01', '--mqtt-url', 'mqtts://platform.example:8883', '--tls', '--port', '/dev/ttyUSB0', '--device', 'dust-sensor@2', '--out', out]);
+    const r = firebreak(['--enterprise', '91130100MA0EXAMPLE', '--gateway', 'GW-SANDING-01', '--mqtt-url', 'mqtts://platform.example:8883', '--tls', '--port', '/dev/ttyUSB0', '--device', 'dust-sensor@2', '--out', out, '--no-ip-allow']);
+    // platform.example does not resolve: --no-ip-allow leaves out the drop-in and its warning
     expect(r.stderr).toBe('');
+    expect(existsSync(join(dir, 'firebreak.service.d'))).toBe(false);
     expect(r.code).toBe(0);
     const key = join(dir, 'tls/gateway.key');
     const csr = join(dir, 'tls/gateway.csr');
