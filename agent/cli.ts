@@ -34,7 +34,8 @@ const USAGE = `firebreak — edge agent for dust-hazard workshops
   firebreak provision [--enterprise CODE --gateway ID --mqtt-url URL --device TEMPLATE[:ID]@UNIT ...]
       write /etc/firebreak/site.yaml from device templates, asking for what flags do not give;
       --from-scan scan.json starts from \`firebreak scan\` results; --tls makes the client key and CSR;
-      also writes the IPAddressAllow= drop-in for firebreak.service (--ip-allow PATH, --no-ip-allow)
+      also writes the IPAddressAllow= drop-in for firebreak.service (--ip-allow PATH, --no-ip-allow;
+      --ip-allow-only rewrites just the drop-in from the existing site file)
   firebreak doctor [--config /etc/firebreak/site.yaml] [--user firebreak]
       check the gateway (groups, serial ports, GPIO, clock, platform, disk, watchdog, site file):
       one line each with the fix; exit 1 when a check fails

@@ -3,12 +3,12 @@
  * a terminal for the rest) to /etc/firebreak/site.yaml, the MQTT password file, and the gateway's
  * client key and certificate signing request. docs/INSTALL.md walks through it.
  */
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { EX_CONFIG, EX_USAGE } from '../core/exit-codes.js';
-import { parseSiteText } from '../config/load.js';
+import { formatProblem, parseSiteText } from '../config/load.js';
 import { ipAllowDropIn, type IpAllowOptions } from '../provision/ip-allow.js';
 import { readScanResults, type ScanEntry } from '../provision/scan-results.js';
 import { buildSite, renderSite, type BusAnswer, type DeviceAnswer, type ProvisionAnswers } from '../provision/site-builder.js';
@@ -42,6 +42,7 @@ const OPTIONS = {
   force: { type: 'boolean' },
   'ip-allow': { type: 'string' },
   'no-ip-allow': { type: 'boolean' },
+  'ip-allow-only': { type: 'boolean' },
   'list-templates': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
 } as const;
@@ -78,6 +79,25 @@ async function provision(args: string[], out: Out, err: Out, asker: Asker | unde
   const templates = await loadTemplates(v.templates ?? defaultTemplateDir());
   if (v['list-templates']) {
     for (const t of templates.values()) out(`${t.template.padEnd(20)} ${t.title}  (${t.file})`);
+    return 0;
+  }
+
+  // the broker moved, the LAN changed: the drop-in again from the site file as it is now
+  if (v['ip-allow-only']) {
+    const siteFile = resolve(v.out ?? '/etc/firebreak/site.yaml');
+    let text: string;
+    try {
+      text = await readFile(siteFile, 'utf8');
+    } catch (e) {
+      err(`firebreak provision: cannot read ${siteFile}: ${(e as Error).message}`);
+      return EX_CONFIG;
+    }
+    const parsed = parseSiteText(text);
+    if (!parsed.ok) {
+      for (const p of parsed.problems) err(`${siteFile}: ${formatProblem(p)}`);
+      return EX_CONFIG;
+    }
+    await writeIpAllow(text, siteFile, v['ip-allow'], out, err, net);
     return 0;
   }
 
@@ -206,15 +226,7 @@ async function provision(args: string[], out: Out, err: Out, asker: Asker | unde
       out(`copied the platform CA to ${join(tlsDir, 'ca.pem')}`);
     }
   }
-  if (!v['no-ip-allow']) {
-    const parsed = parseSiteText(text);
-    const dropIn = resolve(v['ip-allow'] ?? defaultDropIn(etc));
-    const { text: conf, warnings } = await ipAllowDropIn(parsed.ok ? parsed.config : {}, outFile, net);
-    for (const w of warnings) err(`firebreak provision: warning: ${w}`);
-    await mkdir(dirname(dropIn), { recursive: true });
-    await writeFile(dropIn, conf, { mode: 0o644 });
-    out(`wrote ${dropIn}: IP traffic limited to localhost, the LAN and the uplinks (systemctl daemon-reload, then restart firebreak)`);
-  }
+  if (!v['no-ip-allow']) await writeIpAllow(text, outFile, v['ip-allow'], out, err, net);
   const wroteSecret = Boolean((passwordFile && password && !v['mqtt-password-file']) || tls);
   if (!owner && wroteSecret) out(`note: no user ${user} here yet (scripts/install.sh creates it); secrets stay owned by ${process.getuid?.() === 0 ? 'root' : 'you'}`);
   out(`next: firebreak doctor --config ${outFile}`);
@@ -279,6 +291,16 @@ async function askDevices(asker: Asker, templates: Map<string, DeviceTemplate>):
     const unit = await asker.ask('  Modbus unit id (1..247)');
     specs.push(`${t}@${unit}`);
   }
+}
+
+async function writeIpAllow(siteText: string, siteFile: string, path: string | undefined, out: Out, err: Out, net: IpAllowOptions): Promise<void> {
+  const parsed = parseSiteText(siteText);
+  const dropIn = resolve(path ?? defaultDropIn(dirname(siteFile)));
+  const { text, warnings } = await ipAllowDropIn(parsed.ok ? parsed.config : {}, siteFile, net);
+  for (const w of warnings) err(`firebreak provision: warning: ${w}`);
+  await mkdir(dirname(dropIn), { recursive: true });
+  await writeFile(dropIn, text, { mode: 0o644 });
+  out(`wrote ${dropIn}: IP traffic limited to localhost, the LAN and the uplinks (systemctl daemon-reload, then restart firebreak)`);
 }
 
 /**

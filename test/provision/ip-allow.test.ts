@@ -110,6 +110,38 @@ describe('firebreak provision writes the drop-in', () => {
   });
 });
 
+describe('firebreak provision --ip-allow-only (the compiled CLI)', () => {
+  const cli = join(root, 'dist/agent/cli.js');
+  const run = (args: string[]) => spawnSync(process.execPath, [cli, 'provision', ...args], { encoding: 'utf8', timeout: 30_000, input: '' });
+
+  it('rewrites only the drop-in from the edited site file after the broker moved', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fb-ipallow-'));
+    const site = join(dir, 'etc/firebreak/site.yaml');
+    const first = run(['--enterprise', '91130100MA0EXAMPLE', '--gateway', 'GW-SANDING-01', '--mqtt-url', 'mqtt://10.99.0.5:1883', '--port', '/dev/ttyUSB0', '--device', 'dust-sensor@2', '--out', site]);
+    expect(first.status).toBe(0);
+    const conf = join(dir, 'etc/systemd/system/firebreak.service.d/ip-allow.conf');
+    expect(allowed(readFileSync(conf, 'utf8'))).toContain('10.99.0.5');
+    // the installer edits the broker address by hand; the rest of the site file must survive
+    const edited = readFileSync(site, 'utf8').replace('mqtt://10.99.0.5:1883', 'mqtt://10.99.0.7:1883').concat('# hand edit\n');
+    writeFileSync(site, edited);
+    const again = run(['--ip-allow-only', '--out', site]);
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    expect(readFileSync(site, 'utf8')).toBe(edited);
+    const after = allowed(readFileSync(conf, 'utf8'));
+    expect(after).toContain('10.99.0.7');
+    expect(after).not.toContain('10.99.0.5');
+  });
+
+  it('refuses a site file that does not load (exit 78), naming the problem', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fb-ipallow-'));
+    writeFileSync(join(dir, 'site.yaml'), 'version: 2\n');
+    const r = run(['--ip-allow-only', '--out', join(dir, 'site.yaml')]);
+    expect(r.status).toBe(78);
+    expect(r.stderr).toContain('version');
+  });
+});
+
 describe.skipIf(!hasAnalyze)('firebreak.service with the drop-in, as systemd reads it', () => {
   async function unitWithDropIn(): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), 'fb-ipallow-'));
