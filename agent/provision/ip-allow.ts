@@ -135,7 +135,7 @@ export async function ipAllowDropIn(site: IpAllowSite, siteFile: string, opts: I
       continue;
     }
     byName = true;
-    let addrs: string[] = [];
+    let addrs: string[];
     try {
       addrs = [...new Set(await resolve(host))].filter((a) => isIP(a) !== 0);
       if (addrs.length === 0) throw new Error('no address');
