@@ -9,7 +9,7 @@ import { openOutbox, tempDir } from './tmp-outbox.js';
 
 it('an agent killed with SIGKILL right after a commit loses nothing it had committed', async () => {
   const entry = fileURLToPath(new URL('./fixtures/committing-agent.ts', import.meta.url));
-  const { script, dir } = buildChild(entry, ['agent/buffer', 'agent/core']);
+  const { script, dir } = buildChild(entry, ['agent/buffer', 'agent/core', 'drivers']);
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(tempDir(), 'buffer.db');
   const child = spawn(process.execPath, [script, path], { stdio: ['ignore', 'pipe', 'pipe'] });
