@@ -13,7 +13,7 @@ export { formatProblem, type ConfigProblem, type LoadResult };
 
 export async function loadSiteFile(file: string): Promise<LoadResult> {
   const bytes = await readSiteBytes(file);
-  return bytes.ok ? parseSiteText(bytes.text) : { ok: false, problems: [bytes.problem] };
+  return bytes.ok ? parseCheckedText(bytes.text) : { ok: false, problems: [bytes.problem] };
 }
 
 /**
@@ -22,7 +22,11 @@ export async function loadSiteFile(file: string): Promise<LoadResult> {
  */
 export function parseSiteText(text: string): LoadResult {
   const bytes = checkSiteBytes(Buffer.from(text, 'utf8'));
-  if (!bytes.ok) return { ok: false, problems: [bytes.problem] };
+  return bytes.ok ? parseCheckedText(text) : { ok: false, problems: [bytes.problem] };
+}
+
+/** Text whose bytes checkSiteBytes has passed (size, NUL, UTF-8): YAML, aliases, schema. */
+function parseCheckedText(text: string): LoadResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
