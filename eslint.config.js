@@ -27,4 +27,18 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   { files: ['scripts/**/*.mjs', 'scripts/**/*.js'], languageOptions: { globals: node } },
+  // The safety core's arrows point one way (docs/ARCHITECTURE.md): the drivers, acquisition, the
+  // plant, the rules, the outputs and the buffer import nothing from the page, the CLI, the
+  // uplink or the composition on top of them. `import type` counts too.
+  {
+    files: ['drivers/**/*.ts', 'agent/{acquisition,plant,interlocks,alarms,outputs,buffer}/**/*.ts', 'agent/safety-core.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{
+          regex: String.raw`(^|/)(hmi|cli|uplink|feed|doctor|provision|demo)/|(^|/)(app|cli|page-model)\.js$`,
+          message: 'the safety core imports nothing from the page, the CLI, the uplink or app.ts: move the shared type down (docs/ARCHITECTURE.md)',
+        }],
+      }],
+    },
+  },
 );

@@ -11,8 +11,11 @@ import type { SiteConfig } from './config/schema.js';
 import { SystemClock, type Clock } from './core/clock.js';
 import { GuardedClock } from './core/guarded-clock.js';
 import type { Logger } from './core/log.js';
-import { ModbusAcquisition } from './acquisition/modbus-acquisition.js';
-import { Plant } from './plant/plant.js';
+import type { ModbusAcquisition } from './acquisition/modbus-acquisition.js';
+import type { Plant } from './plant/plant.js';
+import type { PlantModel } from './hmi/model.js';
+import { pageModel } from './page-model.js';
+import { buildSafetyCore } from './safety-core.js';
 import { LoopDelayWatch } from './plant/loop-watch.js';
 import { ClockSync, SystemSyncProbe, type SyncProbe } from './core/clock-sync.js';
 import { MqttUplink } from './uplink/mqtt-uplink.js';
@@ -45,6 +48,8 @@ export interface Agent {
   readonly bootId: string;
   readonly config: SiteConfig;
   readonly plant: Plant;
+  /** what the operator page sees and may do (built whether or not the page is served) */
+  readonly page: PlantModel;
   readonly outbox: Outbox;
   readonly gpio: GpioBackend;
   readonly simulator?: SiteSimulator;
@@ -95,7 +100,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     stops.push(['gpio', () => gpioBackend.close()]);
 
     const clockSync = new ClockSync({ probe: opts.syncProbe ?? new SystemSyncProbe(), clock, log });
-    const plant = new Plant({ config, clock, gpio, log, bootId, clockSynced: () => clockSync.isSynced() });
+    const { plant, acquisition } = buildSafetyCore({ config, clock, gpio, log, bootId, clockSynced: () => clockSync.isSynced() });
     plant.start();
     stops.push(['plant', () => plant.stop()]);
     log.info({ gpio: gpio.name, outputs: config.gpio?.outputs.length ?? 0 }, 'outputs at their safe state');
@@ -126,14 +131,6 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       ? new (await import('./acquisition/site-simulator.js')).SiteSimulator(config.buses, config.devices, clock)
       : undefined;
     if (simulator) stops.push(['simulator', () => simulator.close()]);
-    const acquisition = new ModbusAcquisition({
-      buses: config.buses,
-      devices: config.devices,
-      clock,
-      log: log.child({ component: 'modbus' }),
-      onSample: plant.ingest,
-      onSystemEvent: (e) => plant.events.report({ t: clock.now(), type: 'system', source: e.source, state: e.state, message: e.message }),
-    });
     await acquisition.start();
     stops.push(['acquisition', () => acquisition.stop()]);
 
@@ -171,7 +168,9 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       await outbox.dropCursor('hebei');
     }
 
-    plant.attach({
+    const page = pageModel({
+      plant,
+      clock,
       uplinks: () => [uplink, hebei].flatMap((d) => (d ? [d.status()] : [])),
       devices: () => acquisition.stats(),
       trend: async (p, from, to) => (await outbox.trend(p, from, to)).map(({ t, v }) => ({ t, v: typeof v === 'number' ? v : v === null ? null : Number(v) })),
@@ -182,7 +181,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     if (config.hmi) {
       const [host, port] = splitListen(config.hmi.listen);
       const [{ HmiServer }, { UserStore }] = await Promise.all([import('./hmi/server.js'), import('./hmi/users.js')]);
-      const hmi = new HmiServer({ model: plant, users: new UserStore(config.hmi.usersFile), clock, log: log.child({ component: 'hmi' }), listen: { host, port }, report: plant.events.report });
+      const hmi = new HmiServer({ model: page, users: new UserStore(config.hmi.usersFile), clock, log: log.child({ component: 'hmi' }), listen: { host, port }, report: plant.events.report });
       hmiPort = (await hmi.start()).port;
       stops.push(['hmi', () => hmi.stop()]);
       log.info({ url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${hmiPort}/` }, 'operator page listening');
@@ -208,6 +207,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       bootId,
       config,
       plant,
+      page,
       outbox,
       gpio,
       simulator,

@@ -7,7 +7,7 @@ import type { BusConfig, DeviceConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { SampleSink } from '../core/types.js';
-import type { DeviceHealthView } from '../hmi/model.js';
+import type { DeviceStats } from './device-stats.js';
 import { ModbusMaster, type PortStateChange } from '../../drivers/modbus/master.js';
 import { defaultPortFactory, type PortFactory } from '../../drivers/modbus/port-factory.js';
 import type { BlockPlanOptions } from './blocks.js';
@@ -101,7 +101,7 @@ export class ModbusAcquisition {
     return this.masters.get(busId);
   }
 
-  stats(): DeviceHealthView[] {
+  stats(): DeviceStats[] {
     return this.pollers.map((p) => {
       const d = p.device;
       const master = this.masters.get(d.bus);

@@ -5,7 +5,8 @@
  */
 import type { Clock, Timer } from '../core/clock.js';
 import type { Priority, Value } from '../core/types.js';
-import type { ActionResult, AlarmState, AlarmView } from '../hmi/model.js';
+import { refused, type Outcome } from '../core/outcome.js';
+import type { AlarmRefusal, AlarmState, AlarmView } from './alarm-view.js';
 import type { EventReporter } from '../plant/events.js';
 
 export interface AlarmDefinition {
@@ -111,22 +112,22 @@ export class AlarmList {
     this.emit(a, occ.t, { value: occ.value, limit: occ.limit, limitKind: occ.limitKind, message: both(occ.message, occ.messageEn), hazard: occ.hazard });
   }
 
-  acknowledge(id: string, user: string): ActionResult {
+  acknowledge(id: string, user: string): Outcome<AlarmRefusal> {
     const a = this.alarms.get(id);
-    if (!a) return { ok: false, status: 404, error: `no alarm ${id}` };
-    if (a.acked) return { ok: false, status: 409, error: `alarm ${id} is not awaiting acknowledgement` };
+    if (!a) return refused('unknown-alarm', `no alarm ${id}`);
+    if (a.acked) return refused('not-awaiting-ack', `alarm ${id} is not awaiting acknowledgement`);
     a.acked = true;
     a.ackBy = user;
     this.emit(a, this.clock.now(), { user, message: both(`${a.name} 已确认`, `${a.nameEn ?? a.name} acknowledged`) });
     return { ok: true };
   }
 
-  shelve(id: string, user: string, reason: string, until: number): ActionResult {
+  shelve(id: string, user: string, reason: string, until: number): Outcome<AlarmRefusal> {
     const a = this.alarms.get(id);
-    if (!a) return { ok: false, status: 404, error: `no alarm ${id}` };
+    if (!a) return refused('unknown-alarm', `no alarm ${id}`);
     const now = this.clock.now();
-    if (!mayShelve(a)) return { ok: false, status: 409, error: `alarm ${id} may not be shelved: interlock trips and critical alarms stay in view (docs/ALARMS.md)` };
-    if (until <= now) return { ok: false, status: 400, error: 'shelving must end in the future' };
+    if (!mayShelve(a)) return refused('not-shelvable', `alarm ${id} may not be shelved: interlock trips and critical alarms stay in view (docs/ALARMS.md)`);
+    if (until <= now) return refused('shelve-ends-past', 'shelving must end in the future');
     a.shelf?.timer.cancel();
     const timer = this.clock.setTimeout(() => this.unshelve(a), until - now);
     a.shelf = { until, by: user, reason, timer };
@@ -135,10 +136,10 @@ export class AlarmList {
   }
 
   /** Out of service (maintenance, a removed sensor): the alarm neither sounds nor shows until returned. */
-  setOutOfService(id: string, user: string, outOfService: boolean, reason: string): ActionResult {
+  setOutOfService(id: string, user: string, outOfService: boolean, reason: string): Outcome<AlarmRefusal> {
     const a = this.alarms.get(id);
-    if (!a) return { ok: false, status: 404, error: `no alarm ${id}` };
-    if (a.outOfService === outOfService) return { ok: false, status: 409, error: `alarm ${id} is already ${outOfService ? 'out of' : 'in'} service` };
+    if (!a) return refused('unknown-alarm', `no alarm ${id}`);
+    if (a.outOfService === outOfService) return refused('already-so', `alarm ${id} is already ${outOfService ? 'out of' : 'in'} service`);
     a.outOfService = outOfService;
     // out of service nothing awaits acknowledgement; back in service a present condition does
     a.acked = outOfService || !a.active;

@@ -49,7 +49,7 @@ export async function demoCommand(o: { hmiPort: number; out: (l: string) => void
         {
           analog: (p, v) => agent.simulator?.set(p, v),
           contact: (id, active) => gpio.set(lineOf.get(id)!, active),
-          reset: (id, user) => agent.plant.reset(id, user),
+          reset: (id, user) => agent.page.reset(id, user),
           say: (text) => o.out(`[演示 story] ${text}`),
         },
         clock,

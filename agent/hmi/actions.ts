@@ -9,6 +9,20 @@ import type { Logger } from '../core/log.js';
 import { actor, BODY_LIMIT } from './auth.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import type { ActionResult, PlantModel } from './model.js';
+
+type Refusal = Extract<ActionResult, { ok: false }>['refusal'];
+
+/** The rules refuse in their own words; only here does a refusal become an HTTP status. */
+const REFUSAL_STATUS: Record<Refusal, 400 | 404 | 409> = {
+  'unknown-alarm': 404,
+  'unknown-permit': 404,
+  'shelve-ends-past': 400,
+  'not-awaiting-ack': 409,
+  'not-shelvable': 409,
+  'already-so': 409,
+  'not-latched': 409,
+  'conditions-fail': 409,
+};
 import { IDEMPOTENCY_KEY, type ReplayGuard } from './replay.js';
 import type { SessionStore } from './sessions.js';
 import type { Role } from './users.js';
@@ -70,6 +84,6 @@ export async function act(kind: ActionKind, id: string, req: IncomingMessage, re
   else if (request.kind === 'reset') result = await deps.model.reset(id, user);
   else result = await deps.model.shelve(id, user, request.reason, deps.clock.now() + request.minutes * 60_000);
   deps.log.info({ user, action: kind, id, ok: result.ok, ...(result.ok ? {} : { error: result.error }) }, 'operator action');
-  if (!result.ok) throw new HttpError(result.status, 'refused', result.error);
+  if (!result.ok) throw new HttpError(REFUSAL_STATUS[result.refusal], 'refused', result.error);
   sendJson(res, 200, { ok: true });
 }

@@ -1,83 +1,17 @@
 /**
  * What the operator page sees of the plant, and the only actions it may take.
- * The agent's app builds a PlantModel from acquisition, interlocks, alarms, buffer and uplink;
- * the HMI server only reads snapshots, listens for changes and calls these actions.
+ * agent/page-model.ts composes it from the plant, the buffer and the destinations; the HMI
+ * server only reads snapshots, listens for changes and calls these actions.
  */
-import type { Priority, Quality, Value } from '../core/types.js';
+import type { DeviceStats } from '../acquisition/device-stats.js';
+import type { AlarmRefusal, AlarmView } from '../alarms/alarm-view.js';
+import type { Outcome } from '../core/outcome.js';
+import type { LockoutView, PermitView, ResetRefusal } from '../interlocks/permit-view.js';
+import type { PointView } from '../plant/point-view.js';
 
-export interface PointView {
-  id: string;
-  name?: string;
-  kind: string;
-  unit?: string;
-  v: Value;
-  q: Quality;
-  /** ms since epoch of the value */
-  t: number;
-  limits?: { lowLow?: number; low?: number; high?: number; highHigh?: number };
-}
-
-export interface ConditionView {
-  /** Chinese, e.g. `除尘风机运行 = 是 持续 30 s` */
-  text: string;
-  /** English, e.g. `除尘风机运行 is on for 30 s` (site names stay as the installer wrote them) */
-  textEn?: string;
-  /** stable key, e.g. `permitWhen[0]` */
-  key: string;
-  holds: boolean;
-  /** since when it has not held (ms since epoch), for an off permit */
-  since?: number;
-}
-
-export interface PermitView {
-  /** interlock id */
-  id: string;
-  name?: string;
-  output: string;
-  on: boolean;
-  latched: boolean;
-  /** the permit may be reset now (latched, and every condition holds) */
-  resettable: boolean;
-  conditions: ConditionView[];
-  firstOut?: { key: string; text: string; textEn?: string; t: number; simultaneous: string[] };
-}
-
-export type AlarmState = 'unack' | 'ack' | 'rtn_unack' | 'normal' | 'shelved' | 'oos';
-
-export interface AlarmView {
-  id: string;
-  /** point, input or interlock it is about */
-  source: string;
-  name: string;
-  priority: Priority;
-  state: AlarmState;
-  /** the condition is present now */
-  active: boolean;
-  /** when it last became active */
-  t: number;
-  value?: Value;
-  limit?: number;
-  limitKind?: string;
-  /** first alarm of a flood (several within a second) */
-  firstOut?: boolean;
-  /** Chinese first; `messageEn` / `nameEn` carry the English where the agent has it */
-  message: string;
-  messageEn?: string;
-  nameEn?: string;
-  shelvedUntil?: number;
-  shelvedBy?: string;
-  ackBy?: string;
-  /** false: the alarm may not be shelved (interlock trips, critical alarms; docs/ALARMS.md) */
-  shelvable?: false;
-}
-
-export interface LockoutView {
-  id: string;
-  name?: string;
-  applied: boolean;
-  since?: number;
-  energySeen: boolean;
-}
+export type { AlarmState, AlarmView } from '../alarms/alarm-view.js';
+export type { ConditionView, LockoutView, PermitView } from '../interlocks/permit-view.js';
+export type { PointView } from '../plant/point-view.js';
 
 export interface UplinkView {
   name: string;
@@ -86,17 +20,7 @@ export interface UplinkView {
   oldestPendingMs: number | null;
 }
 
-export interface DeviceHealthView {
-  id: string;
-  bus: string;
-  unitId: number;
-  ok: boolean;
-  transactions: number;
-  timeouts: number;
-  crcErrors: number;
-  exceptions: number;
-  lastAnswer: number | null;
-}
+export type DeviceHealthView = DeviceStats;
 
 export interface PlantSnapshot {
   site: { name?: string; gateway: string; enterprise: string };
@@ -113,7 +37,8 @@ export interface PlantSnapshot {
   flood?: { leader: string; count: number; t: number };
 }
 
-export type ActionResult = { ok: true } | { ok: false; status: 400 | 403 | 404 | 409; error: string };
+/** What an operator's action answers: the rules' own typed refusals (agent/hmi/actions.ts maps them to HTTP). */
+export type ActionResult = Outcome<AlarmRefusal | ResetRefusal>;
 
 export interface PlantModel {
   snapshot(): PlantSnapshot;

@@ -7,7 +7,8 @@ import type { GpioInputConfig, InterlockConfig } from '../config/schema.js';
 import type { Clock, Timer } from '../core/clock.js';
 import type { Sample, Value } from '../core/types.js';
 import type { AlarmList } from '../alarms/alarm-list.js';
-import type { ActionResult, LockoutView, PermitView } from '../hmi/model.js';
+import { refused, type Outcome } from '../core/outcome.js';
+import type { LockoutView, PermitView, ResetRefusal } from './permit-view.js';
 import type { EventReporter } from '../plant/events.js';
 import type { PointTable } from '../plant/points.js';
 import { Condition, describeCondition } from './condition.js';
@@ -209,14 +210,14 @@ export class InterlockEngine {
   }
 
   /** A logged-in operator resets a latched trip on site; refused while the cause is present. */
-  reset(id: string, user: string): ActionResult {
+  reset(id: string, user: string): Outcome<ResetRefusal> {
     const r = this.rules.find((x) => x.cfg.id === id && x.cfg.output);
-    if (!r) return { ok: false, status: 404, error: `no permit interlock ${id}` };
-    if (!r.latched) return { ok: false, status: 409, error: `${id} is not latched` };
+    if (!r) return refused('unknown-permit', `no permit interlock ${id}`);
+    if (!r.latched) return refused('not-latched', `${id} is not latched`);
     const now = this.clock.now();
     const failing = r.conditions.filter((c) => !c.holds(now));
     if (failing.length > 0) {
-      return { ok: false, status: 409, error: `cannot reset while these still fail: ${failing.map((c) => c.text).join('; ')}` };
+      return refused('conditions-fail', `cannot reset while these still fail: ${failing.map((c) => c.text).join('; ')}`);
     }
     r.latched = false;
     this.report({ t: now, type: 'operator', source: id, user, state: 'reset', message: `${r.cfg.name ?? id}由 ${user} 复位` });

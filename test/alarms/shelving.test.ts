@@ -9,17 +9,17 @@ describe('shelving', () => {
     w.advance(31_000);
     w.reading('dc1.dp', 1900);
     expect(w.relay('sander1.permit')).toBe(false);
-    const refused = await w.plant.shelve('sander1-permit.trip', 'li.super', '误报待处理', w.clock.now() + 3_600_000);
-    expect(refused).toMatchObject({ ok: false, status: 409 });
+    const refused = await w.page.shelve('sander1-permit.trip', 'li.super', '误报待处理', w.clock.now() + 3_600_000);
+    expect(refused).toMatchObject({ ok: false, refusal: 'not-shelvable' });
     expect(refused.ok ? '' : refused.error).toContain('may not be shelved');
     expect(w.eventsOf('alarm', 'sander1-permit.trip').map((e) => e.state)).toEqual(['unack']);
-    const trip = () => w.plant.snapshot().alarms.find((a) => a.id === 'sander1-permit.trip');
+    const trip = () => w.page.snapshot().alarms.find((a) => a.id === 'sander1-permit.trip');
     expect(trip()).toMatchObject({ state: 'unack', shelvable: false });
 
     // acknowledged, reset, and the next trip is there for everyone to see
-    expect(await w.plant.acknowledge('sander1-permit.trip', 'li.super')).toEqual({ ok: true });
+    expect(await w.page.acknowledge('sander1-permit.trip', 'li.super')).toEqual({ ok: true });
     w.reading('dc1.dp', 650);
-    expect(await w.plant.reset('sander1-permit', 'li.super')).toEqual({ ok: true });
+    expect(await w.page.reset('sander1-permit', 'li.super')).toEqual({ ok: true });
     expect(w.relay('sander1.permit')).toBe(true);
     w.advance(60_000);
     w.reading('dc1.dp', 120);
@@ -42,10 +42,10 @@ describe('shelving', () => {
     w.reading('ds1.conc', 25);
     w.advance(3_100);
     const until = w.clock.now() + 600_000;
-    expect(await w.plant.shelve('loto.sander1.energy', 'li.super', '联调试验', until)).toMatchObject({ ok: false, status: 409 });
-    expect(w.plant.snapshot().alarms.find((a) => a.id === 'loto.sander1.energy')).toMatchObject({ state: 'unack', priority: 'critical', shelvable: false });
-    expect(await w.plant.shelve('ds1.conc.highHigh', 'li.super', '传感器清洁中', until)).toEqual({ ok: true });
-    expect(w.plant.snapshot().alarms.find((a) => a.id === 'ds1.conc.highHigh')).toMatchObject({ state: 'shelved' });
-    expect(w.plant.snapshot().alarms.find((a) => a.id === 'ds1.conc.highHigh')?.shelvable).toBeUndefined();
+    expect(await w.page.shelve('loto.sander1.energy', 'li.super', '联调试验', until)).toMatchObject({ ok: false, refusal: 'not-shelvable' });
+    expect(w.page.snapshot().alarms.find((a) => a.id === 'loto.sander1.energy')).toMatchObject({ state: 'unack', priority: 'critical', shelvable: false });
+    expect(await w.page.shelve('ds1.conc.highHigh', 'li.super', '传感器清洁中', until)).toEqual({ ok: true });
+    expect(w.page.snapshot().alarms.find((a) => a.id === 'ds1.conc.highHigh')).toMatchObject({ state: 'shelved' });
+    expect(w.page.snapshot().alarms.find((a) => a.id === 'ds1.conc.highHigh')?.shelvable).toBeUndefined();
   });
 });

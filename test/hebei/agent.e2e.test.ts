@@ -79,7 +79,7 @@ describe('the agent with MQTT and Hebei uplinks', () => {
       expect(platform.allRts().some((i) => i.tnm === TNM.conc && i.val === '2.00')).toBe(false);
       const events = () => subscriber.received.filter((r) => r.topic === `${root}/events`).flatMap((r) => r.body.events as { source?: string; state?: string }[]);
       expect(events().some((e) => e.source === 'ds1.conc.highHigh' && e.state === 'rtn_unack')).toBe(true);
-      expect(agent.plant.snapshot().uplinks.map((u) => [u.name, u.connected])).toEqual([
+      expect(agent.page.snapshot().uplinks.map((u) => [u.name, u.connected])).toEqual([
         ['mqtt', true],
         ['hebei', false],
       ]);

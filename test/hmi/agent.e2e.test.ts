@@ -111,7 +111,7 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
   const events: PlantEvent[] = [];
   const consoleErrors: string[] = [];
 
-  const snapshot = () => agent.plant.snapshot();
+  const snapshot = () => agent.page.snapshot();
   const alarm = (id: string) => snapshot().alarms.find((a) => a.id === id);
   const permit = () => snapshot().permits.find((p) => p.id === 'sander1-permit')!;
 
@@ -144,7 +144,7 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
     await until(
       'the field alarms are settled',
       () => {
-        for (const a of snapshot().alarms) if (a.state === 'rtn_unack' && a.source !== 'agent') void agent.plant.acknowledge(a.id, 'test-setup');
+        for (const a of snapshot().alarms) if (a.state === 'rtn_unack' && a.source !== 'agent') void agent.page.acknowledge(a.id, 'test-setup');
         return snapshot().alarms.every((a) => a.source === 'agent');
       },
       5000,

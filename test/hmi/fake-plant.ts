@@ -39,7 +39,8 @@ export interface RaiseAlarm {
   firstOut?: boolean;
 }
 
-const refuse = (status: 400 | 403 | 404 | 409, error: string): ActionResult => ({ ok: false, status, error });
+type Refusal = Extract<ActionResult, { ok: false }>['refusal'];
+const refuse = (refusal: Refusal, error: string): ActionResult => ({ ok: false, refusal, error });
 
 export class FakePlant implements PlantModel {
   site: PlantSnapshot['site'] = { name: '测试车间', gateway: 'GW-TEST', enterprise: '91130100MA0TEST' };
@@ -156,10 +157,10 @@ export class FakePlant implements PlantModel {
 
   async acknowledge(alarmId: string, user: string): Promise<ActionResult> {
     const a = this.alarms.find((x) => x.id === alarmId);
-    if (!a) return refuse(404, `no alarm ${alarmId}`);
+    if (!a) return refuse('unknown-alarm', `no alarm ${alarmId}`);
     if (a.state === 'unack') a.state = 'ack';
     else if (a.state === 'rtn_unack') a.state = 'normal';
-    else return refuse(409, `alarm ${alarmId} is not waiting for acknowledgement (${a.state})`);
+    else return refuse('not-awaiting-ack', `alarm ${alarmId} is not waiting for acknowledgement (${a.state})`);
     a.ackBy = user;
     this.actions.push({ action: 'acknowledge', id: alarmId, user, t: this.clock.now() });
     this.changed();
@@ -168,8 +169,8 @@ export class FakePlant implements PlantModel {
 
   async shelve(alarmId: string, user: string, reason: string, untilMs: number): Promise<ActionResult> {
     const a = this.alarms.find((x) => x.id === alarmId);
-    if (!a) return refuse(404, `no alarm ${alarmId}`);
-    if (untilMs <= this.clock.now()) return refuse(400, 'shelve expiry is in the past');
+    if (!a) return refuse('unknown-alarm', `no alarm ${alarmId}`);
+    if (untilMs <= this.clock.now()) return refuse('shelve-ends-past', 'shelve expiry is in the past');
     a.state = 'shelved';
     a.shelvedBy = user;
     a.shelvedUntil = untilMs;
@@ -180,9 +181,9 @@ export class FakePlant implements PlantModel {
 
   async reset(interlockId: string, user: string): Promise<ActionResult> {
     const p = this.permits.find((x) => x.id === interlockId);
-    if (!p) return refuse(404, `no interlock ${interlockId}`);
-    if (!p.latched) return refuse(409, `interlock ${interlockId} is not latched`);
-    if (!p.resettable) return refuse(409, `interlock ${interlockId}: not every condition holds`);
+    if (!p) return refuse('unknown-permit', `no interlock ${interlockId}`);
+    if (!p.latched) return refuse('not-latched', `interlock ${interlockId} is not latched`);
+    if (!p.resettable) return refuse('conditions-fail', `interlock ${interlockId}: not every condition holds`);
     p.latched = false;
     p.resettable = false;
     p.on = true;

@@ -4,7 +4,8 @@ import { FakeClock } from '../../agent/core/clock.js';
 import { createLogger } from '../../agent/core/log.js';
 import type { PlantEvent } from '../../agent/core/types.js';
 import { Story } from '../../agent/demo/story.js';
-import { Plant } from '../../agent/plant/plant.js';
+import { pageModel } from '../../agent/page-model.js';
+import { buildSafetyCore } from '../../agent/safety-core.js';
 import { SimGpio } from '../../drivers/sim/gpio-sim.js';
 
 const PERMIT_LINE = 26;
@@ -16,7 +17,8 @@ async function demoPlant() {
   const config = r.config;
   const clock = new FakeClock();
   const gpio = new SimGpio(clock);
-  const plant = new Plant({ config, clock, gpio, log: createLogger('silent'), bootId: 'test' });
+  const { plant } = buildSafetyCore({ config, clock, gpio, log: createLogger('silent'), bootId: 'test' });
+  const page = pageModel({ plant, clock });
   const events: PlantEvent[] = [];
   plant.onEvent((e) => events.push(e));
   plant.start();
@@ -26,12 +28,12 @@ async function demoPlant() {
       // instant acquisition: each value the story writes arrives as a good sample
       analog: (p, v) => plant.ingest({ p, t: clock.now(), v, q: 'good' }),
       contact: (id, active) => gpio.set(lineOf(id), active),
-      reset: (id, user) => plant.reset(id, user),
+      reset: (id, user) => page.reset(id, user),
       say: () => {},
     },
     clock,
   );
-  return { clock, gpio, plant, events, story };
+  return { clock, gpio, plant, page, events, story };
 }
 
 describe('the demo story on a fake clock', () => {
@@ -45,7 +47,7 @@ describe('the demo story on a fake clock', () => {
   });
 
   it('drops and latches the sander permit on the third spark within 10 s, naming the spark count first-out', async () => {
-    const { clock, gpio, plant, events, story } = await demoPlant();
+    const { clock, gpio, page, events, story } = await demoPlant();
     story.start();
     clock.advance(39_000);
     expect(gpio.outputLevel(PERMIT_LINE)).toBe(true);
@@ -63,7 +65,7 @@ describe('the demo story on a fake clock', () => {
     // the sparks age out of their window, but the latch holds the permit off until a reset
     clock.advance(12_000);
     expect(gpio.outputLevel(PERMIT_LINE)).toBe(false);
-    expect(plant.snapshot().permits[0]).toMatchObject({ latched: true, resettable: true });
+    expect(page.snapshot().permits[0]).toMatchObject({ latched: true, resettable: true });
   });
 
   it('keeps the permit off while the sander is locked out and raises the hidden-hazard alarm when it runs', async () => {

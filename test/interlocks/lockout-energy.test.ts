@@ -24,15 +24,15 @@ describe('energy under a lockout', () => {
     expect(energy()).toEqual([
       expect.objectContaining({ state: 'unack', priority: 'critical', hazard: true, message: '1号砂光机上锁期间检测到1号砂光机运行 (重大事故隐患) / 1号砂光机运行 seen while 1号砂光机上锁 is applied (hidden hazard)' }),
     ]);
-    expect(w.plant.snapshot().alarms.find((a) => a.id === 'loto.sander1.energy')).toMatchObject({ name: '1号砂光机上锁期间设备带电', active: true });
+    expect(w.page.snapshot().alarms.find((a) => a.id === 'loto.sander1.energy')).toMatchObject({ name: '1号砂光机上锁期间设备带电', active: true });
 
     w.contact('sander1.run', false);
     w.advance(100);
     expect(energy().at(-1)).toMatchObject({ state: 'rtn_unack', message: '1号砂光机运行已停止, 仍在上锁 / 1号砂光机运行 stopped, still locked out' });
-    expect(await w.plant.acknowledge('loto.sander1.energy', 'li.na')).toEqual({ ok: true });
-    expect(w.plant.snapshot().alarms.map((a) => a.id)).not.toContain('loto.sander1.energy');
+    expect(await w.page.acknowledge('loto.sander1.energy', 'li.na')).toEqual({ ok: true });
+    expect(w.page.snapshot().alarms.map((a) => a.id)).not.toContain('loto.sander1.energy');
     // the lockout board still says energy was seen during this lockout
-    expect(w.plant.snapshot().lockouts[0]).toMatchObject({ applied: true, energySeen: true });
+    expect(w.page.snapshot().lockouts[0]).toMatchObject({ applied: true, energySeen: true });
 
     w.advance(30_000);
     w.contact('sander1.run', true);
@@ -41,7 +41,7 @@ describe('energy under a lockout', () => {
     expect(second).toMatchObject({ state: 'unack', hazard: true });
     expect(second.t).toBe(firstT + 30_200);
     expect(second.id).not.toBe(energy()[0]!.id);
-    expect(w.plant.snapshot().alarms.find((a) => a.id === 'loto.sander1.energy')).toMatchObject({ state: 'unack', active: true, t: second.t });
+    expect(w.page.snapshot().alarms.find((a) => a.id === 'loto.sander1.energy')).toMatchObject({ state: 'unack', active: true, t: second.t });
     expect(w.relay('beacon')).toBe(true);
   });
 
@@ -55,7 +55,7 @@ describe('energy under a lockout', () => {
     w.contact('loto.sander1', false);
     w.advance(100);
     expect(w.eventsOf('alarm', 'loto.sander1.energy').at(-1)).toMatchObject({ state: 'rtn_unack', message: '1号砂光机上锁: 已解锁 / 1号砂光机上锁: lockout removed' });
-    expect(w.plant.snapshot().lockouts[0]).toMatchObject({ applied: false, energySeen: false });
+    expect(w.page.snapshot().lockouts[0]).toMatchObject({ applied: false, energySeen: false });
     expect(w.eventsOf('lockout', 'loto.sander1').map((e) => e.message)).toEqual(['1号砂光机上锁: 已上锁 / 1号砂光机上锁: locked out', '1号砂光机上锁: 已解锁 / 1号砂光机上锁: lockout removed']);
   });
 });

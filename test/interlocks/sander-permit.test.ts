@@ -22,8 +22,8 @@ describe('the sander start permit', () => {
     expect(w.relay('sander1.permit')).toBe(false);
     const trip = w.eventsOf('interlock', 'sander1-permit').at(-1)!;
     expect(trip).toMatchObject({ state: 'tripped', priority: 'high', detail: { firstOut: { key: 'permitWhen[1]', simultaneous: [] }, latched: true } });
-    expect(w.plant.snapshot().permits[0]!.firstOut).toMatchObject({ text: '除尘器进出口压差: 1850 Pa > 1800 Pa', rule: '除尘器进出口压差 在 300–1800 Pa' });
-    expect(w.plant.snapshot().alarms.map((a) => [a.id, a.state])).toContainEqual(['sander1-permit.trip', 'unack']);
+    expect(w.page.snapshot().permits[0]!.firstOut).toMatchObject({ text: '除尘器进出口压差: 1850 Pa > 1800 Pa', rule: '除尘器进出口压差 在 300–1800 Pa' });
+    expect(w.page.snapshot().alarms.map((a) => [a.id, a.state])).toContainEqual(['sander1-permit.trip', 'unack']);
     expect(w.relay('beacon')).toBe(true);
   });
 
@@ -53,8 +53,8 @@ describe('the sander start permit', () => {
     w.advance(100);
     expect(w.relay('sander1.permit')).toBe(false);
 
-    const refused = await w.plant.reset('sander1-permit', 'zhang.wei');
-    expect(refused).toMatchObject({ ok: false, status: 409 });
+    const refused = await w.page.reset('sander1-permit', 'zhang.wei');
+    expect(refused).toMatchObject({ ok: false, refusal: 'conditions-fail' });
     expect(refused.ok ? '' : refused.error).toContain('除尘风机运行 = 是 持续 30 s');
     expect(w.relay('sander1.permit')).toBe(false);
     expect(w.eventsOf('operator')).toEqual([]);
@@ -62,7 +62,7 @@ describe('the sander start permit', () => {
     w.contact('fan1.run', true);
     w.advance(30_100);
     expect(w.relay('sander1.permit')).toBe(false); // still latched
-    expect(await w.plant.reset('sander1-permit', 'zhang.wei')).toEqual({ ok: true });
+    expect(await w.page.reset('sander1-permit', 'zhang.wei')).toEqual({ ok: true });
     expect(w.relay('sander1.permit')).toBe(true);
     expect(w.eventsOf('operator', 'sander1-permit')).toEqual([expect.objectContaining({ user: 'zhang.wei', state: 'reset' })]);
   });
@@ -73,7 +73,7 @@ describe('the sander start permit', () => {
     w.advance(31_000);
     w.reading('dc1.dp', 650, 'comm'); // acquisition's verdict after three silent polls
     expect(w.relay('sander1.permit')).toBe(false);
-    expect(w.plant.snapshot().alarms.map((a) => a.id)).toContain('dc1.dp.fault');
+    expect(w.page.snapshot().alarms.map((a) => a.id)).toContain('dc1.dp.fault');
   });
 
   it('counts a value that stops arriving as stale and drops the permit', () => {
@@ -97,7 +97,7 @@ describe('the sander start permit', () => {
     w.advance(5);
     w.contact('spark1.fault', true);
     w.advance(50);
-    expect(w.plant.snapshot().permits[0]!.firstOut).toMatchObject({ key: 'permitWhen[1]', simultaneous: [] });
+    expect(w.page.snapshot().permits[0]!.firstOut).toMatchObject({ key: 'permitWhen[1]', simultaneous: [] });
 
     // both at the same instant: the lockout and the fault contacts settle in the same millisecond
     const v = workshop(exampleSite((y) => y.replace('debounceMs: 20 }', 'debounceMs: 50 }')));
@@ -106,9 +106,9 @@ describe('the sander start permit', () => {
     v.contact('loto.sander1', true);
     v.contact('spark1.fault', true);
     v.advance(60);
-    const firstOut = v.plant.snapshot().permits[0]!.firstOut!;
+    const firstOut = v.page.snapshot().permits[0]!.firstOut!;
     expect([firstOut.key, ...firstOut.simultaneous].sort()).toEqual(['permitWhen[2]', 'permitWhen[3]']);
-    expect(v.plant.snapshot().permits[0]!.firstOut!.t).toBe(v.eventsOf('interlock').at(-1)!.t);
+    expect(v.page.snapshot().permits[0]!.firstOut!.t).toBe(v.eventsOf('interlock').at(-1)!.t);
   });
 });
 
@@ -134,7 +134,7 @@ describe('lockout', () => {
     expect(w.eventsOf('lockout', 'loto.sander1')).toEqual([expect.objectContaining({ state: 'applied' })]);
     const hazard = w.eventsOf('alarm', 'loto.sander1.energy');
     expect(hazard).toEqual([expect.objectContaining({ priority: 'critical', state: 'unack', hazard: true })]);
-    expect(w.plant.snapshot().lockouts).toEqual([expect.objectContaining({ id: 'loto.sander1', applied: true, energySeen: true })]);
+    expect(w.page.snapshot().lockouts).toEqual([expect.objectContaining({ id: 'loto.sander1', applied: true, energySeen: true })]);
     expect(w.relay('beacon')).toBe(true);
   });
 });
@@ -160,11 +160,11 @@ describe('alarms', () => {
     w.reading('dc1.dp', 2600);
     w.advance(10_100);
     expect(w.relay('beacon')).toBe(true);
-    expect(await w.plant.acknowledge('dc1.dp.highHigh', 'li.na')).toEqual({ ok: true });
-    expect(await w.plant.acknowledge('dc1.dp.high', 'li.na')).toEqual({ ok: true }); // medium: no beacon of its own
+    expect(await w.page.acknowledge('dc1.dp.highHigh', 'li.na')).toEqual({ ok: true });
+    expect(await w.page.acknowledge('dc1.dp.high', 'li.na')).toEqual({ ok: true }); // medium: no beacon of its own
     expect(w.relay('beacon')).toBe(false);
-    expect(await w.plant.acknowledge('dc1.dp.highHigh', 'li.na')).toMatchObject({ ok: false, status: 409 });
-    expect(await w.plant.acknowledge('no.such.alarm', 'li.na')).toMatchObject({ ok: false, status: 404 });
+    expect(await w.page.acknowledge('dc1.dp.highHigh', 'li.na')).toMatchObject({ ok: false, refusal: 'not-awaiting-ack' });
+    expect(await w.page.acknowledge('no.such.alarm', 'li.na')).toMatchObject({ ok: false, refusal: 'unknown-alarm' });
     w.reading('dc1.dp', 650);
     const states = w.eventsOf('alarm', 'dc1.dp.highHigh').map((e) => [e.state, e.user]);
     expect(states).toEqual([
@@ -180,11 +180,11 @@ describe('alarms', () => {
     w.reading('ds1.conc', 25);
     w.advance(3_100);
     const until = w.clock.now() + 60_000;
-    expect(await w.plant.shelve('ds1.conc.highHigh', 'wang.qiang', '传感器清洁中', until)).toEqual({ ok: true });
-    expect(w.plant.snapshot().alarms.find((a) => a.id === 'ds1.conc.highHigh')).toMatchObject({ state: 'shelved', shelvedBy: 'wang.qiang' });
+    expect(await w.page.shelve('ds1.conc.highHigh', 'wang.qiang', '传感器清洁中', until)).toEqual({ ok: true });
+    expect(w.page.snapshot().alarms.find((a) => a.id === 'ds1.conc.highHigh')).toMatchObject({ state: 'shelved', shelvedBy: 'wang.qiang' });
     expect(w.relay('beacon')).toBe(false);
     w.advance(60_001);
-    expect(w.plant.snapshot().alarms.find((a) => a.id === 'ds1.conc.highHigh')).toMatchObject({ state: 'unack' });
+    expect(w.page.snapshot().alarms.find((a) => a.id === 'ds1.conc.highHigh')).toMatchObject({ state: 'unack' });
     expect(w.relay('beacon')).toBe(true);
     expect(w.eventsOf('alarm', 'ds1.conc.highHigh').map((e) => e.state)).toEqual(['unack', 'shelved', 'unack']);
   });
@@ -197,11 +197,11 @@ describe('alarms', () => {
     w.advance(30); //                      its consequence: the permit trips
     w.spark(); //                           and a spark, all within a second
     w.advance(500);
-    const alarms = w.plant.snapshot().alarms;
+    const alarms = w.page.snapshot().alarms;
     expect(alarms.map((a) => a.id)).toEqual(expect.arrayContaining(['spark1.fault.alarm', 'sander1-permit.trip', 'spark1.alarm']));
     expect(alarms[0]).toMatchObject({ id: 'spark1.fault.alarm', firstOut: true });
     expect(alarms.filter((a) => a.firstOut)).toHaveLength(1);
-    expect(w.plant.snapshot().flood).toMatchObject({ leader: 'spark1.fault.alarm', count: 3 });
+    expect(w.page.snapshot().flood).toMatchObject({ leader: 'spark1.fault.alarm', count: 3 });
   });
 });
 

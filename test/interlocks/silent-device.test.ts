@@ -54,6 +54,6 @@ describe('a device gone silent', () => {
     const trip = events.find((e) => e.type === 'interlock' && e.state === 'tripped');
     expect(trip?.detail).toMatchObject({ firstOut: { key: 'permitWhen[1]' } });
     await waitFor('the system event for dc1', () => events.some((e) => e.type === 'system' && e.source === 'dc1' && e.state === 'comm'));
-    expect(agent.plant.snapshot().alarms.map((a) => a.id)).toEqual(expect.arrayContaining(['dc1.dp.fault', 'sander1-permit.trip']));
+    expect(agent.page.snapshot().alarms.map((a) => a.id)).toEqual(expect.arrayContaining(['dc1.dp.fault', 'sander1-permit.trip']));
   });
 });

@@ -19,7 +19,7 @@ function running() {
 
 /** What the page and the platform are told of the trip that has just happened. */
 function told(w: ReturnType<typeof workshop>) {
-  const snapshot = w.plant.snapshot();
+  const snapshot = w.page.snapshot();
   const trip = w.eventsOf('interlock', 'sander1-permit').at(-1)!;
   const tripAlarm = w.eventsOf('alarm', 'sander1-permit.trip').at(-1)!;
   const sent: EventsMessage = { kind: 'events', seq: 1, epoch: '0123456789abcdef', bootId: 'test', hist: false, events: [trip, tripAlarm] };

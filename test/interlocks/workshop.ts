@@ -9,7 +9,8 @@ import type { SiteConfig } from '../../agent/config/schema.js';
 import { FakeClock } from '../../agent/core/clock.js';
 import { createLogger } from '../../agent/core/log.js';
 import type { PlantEvent, Quality } from '../../agent/core/types.js';
-import { Plant } from '../../agent/plant/plant.js';
+import { pageModel } from '../../agent/page-model.js';
+import { buildSafetyCore } from '../../agent/safety-core.js';
 import { SimGpio } from '../../drivers/sim/gpio-sim.js';
 
 export function exampleSite(edit?: (yaml: string) => string): SiteConfig {
@@ -22,7 +23,9 @@ export function exampleSite(edit?: (yaml: string) => string): SiteConfig {
 export function workshop(config = exampleSite()) {
   const clock = new FakeClock();
   const gpio = new SimGpio(clock);
-  const plant = new Plant({ config, clock, gpio, log: createLogger('silent'), bootId: 'test' });
+  const { plant } = buildSafetyCore({ config, clock, gpio, log: createLogger('silent'), bootId: 'test' });
+  /** what the operator page shows and may do, composed as app.ts composes it */
+  const page = pageModel({ plant, clock });
   const events: PlantEvent[] = [];
   plant.onEvent((e) => events.push(e));
   const line = (id: string) => {
@@ -34,6 +37,7 @@ export function workshop(config = exampleSite()) {
     clock,
     gpio,
     plant,
+    page,
     events,
     /** a contact changes on the wire; its debounce runs on the fake clock */
     contact(id: string, active: boolean) {
