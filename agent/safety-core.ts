@@ -15,6 +15,7 @@ import { ContactInputs } from './acquisition/contacts.js';
 import { ModbusAcquisition } from './acquisition/modbus-acquisition.js';
 import { InterlockEngine } from './interlocks/engine.js';
 import { Outputs } from './outputs/outputs.js';
+import { outputWriteAlarms } from './outputs/write-alarm.js';
 import { EventLog } from './plant/events.js';
 import { Plant } from './plant/plant.js';
 import { PointTable } from './plant/points.js';
@@ -46,7 +47,13 @@ export function buildSafetyCore(o: SafetyCoreOptions): SafetyCore {
   const alarms = new AlarmList(clock, events.report);
   // the plant is built below, before any sample can flow: the parts only call it once started
   const ingest = (s: Sample): void => plant.ingest(s);
-  const outputs = new Outputs(o.gpio, clock, o.log.child({ component: 'outputs' }), (s) => plant.outputChanged(s));
+  const outputs = new Outputs(
+    o.gpio,
+    clock,
+    o.log.child({ component: 'outputs' }),
+    (s) => plant.outputChanged(s),
+    outputWriteAlarms(config.gpio?.outputs ?? [], alarms, clock),
+  );
   const interlocks = new InterlockEngine(config.interlocks, inputs, points, outputs, alarms, clock, events.report);
   const plant = new Plant({
     config,

@@ -8,6 +8,7 @@ import type { AlarmRefusal, AlarmView } from '../alarms/alarm-view.js';
 import type { Outcome } from '../core/outcome.js';
 import type { LockoutView, PermitView, ResetRefusal } from '../interlocks/permit-view.js';
 import type { PointView } from '../plant/point-view.js';
+import type { OutputView } from '../outputs/outputs.js';
 
 export type { AlarmState, AlarmView } from '../alarms/alarm-view.js';
 export type { ConditionView, LockoutView, PermitView } from '../interlocks/permit-view.js';
@@ -27,7 +28,7 @@ export interface PlantSnapshot {
   t: number;
   points: PointView[];
   contacts: PointView[];
-  outputs: { id: string; name?: string; on: boolean }[];
+  outputs: OutputView[];
   permits: PermitView[];
   alarms: AlarmView[];
   lockouts: LockoutView[];

@@ -15,6 +15,8 @@ import { Condition, describeCondition } from './condition.js';
 
 export interface PermitOutputs {
   set(id: string, on: boolean): void;
+  /** a write to the output that failed and is being retried (agent/outputs/outputs.ts) */
+  fault?(id: string): { reason: string; since: number } | undefined;
 }
 
 interface FirstOut {
@@ -265,6 +267,7 @@ export class InterlockEngine {
           resettable: r.latched && conditions.every((c) => c.holds),
           conditions,
           ...(r.firstOut ? { firstOut: r.firstOut } : {}),
+          ...outputFault(this.outputs, r.cfg.output!),
         };
       });
   }
@@ -278,6 +281,11 @@ export class InterlockEngine {
       energySeen: l.energySeen,
     }));
   }
+}
+
+function outputFault(outputs: PermitOutputs, id: string): { outputFault?: { reason: string; since: number } } {
+  const f = outputs.fault?.(id);
+  return f ? { outputFault: { reason: f.reason, since: f.since } } : {};
 }
 
 /** `1号砂光机上锁`, whether the installer named the lockout after the machine or after the lock. */

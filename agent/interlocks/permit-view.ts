@@ -23,6 +23,8 @@ export interface PermitView {
   resettable: boolean;
   conditions: ConditionView[];
   firstOut?: { key: string; text: string; textEn?: string; t: number; simultaneous: string[] };
+  /** the permit relay could not be written and is being retried: its real state is unknown */
+  outputFault?: { reason: string; since: number };
 }
 
 export interface LockoutView {

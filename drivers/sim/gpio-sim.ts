@@ -18,6 +18,8 @@ export class SimGpio implements GpioBackend {
   private readonly inputs = new Map<number, SimInput>();
   private readonly levels = new Map<number, boolean>();
   private readonly outputs = new Map<number, { activeLow: boolean; closed: boolean }>();
+  /** output lines that refuse writes, with the error they throw (a failing output module) */
+  private readonly refusing = new Map<number, string>();
   /** every output write, for tests that check what reached the relays */
   readonly writes: { line: number; value: boolean; t: number }[] = [];
 
@@ -41,6 +43,8 @@ export class SimGpio implements GpioBackend {
     this.outputs.set(line, out);
     const write = (value: boolean) => {
       if (out.closed) throw new Error(`gpio line ${line} is closed`);
+      const refusal = this.refusing.get(line);
+      if (refusal !== undefined) throw Object.assign(new Error(refusal), { code: refusal.split(':')[0] });
       this.levels.set(line, value !== opts.activeLow);
       this.writes.push({ line, value, t: this.clock.now() });
     };
@@ -55,6 +59,12 @@ export class SimGpio implements GpioBackend {
   async close(): Promise<void> {
     for (const i of this.inputs.values()) i.contact.cancel();
     this.inputs.clear();
+  }
+
+  /** Make an output line refuse every write with `error` (e.g. `EIO: i/o error, write`), or take writes again. */
+  refuseWrites(line: number, error: string | undefined): void {
+    if (error === undefined) this.refusing.delete(line);
+    else this.refusing.set(line, error);
   }
 
   /** Set the contact at `line` to its logical level (true = closed / active). */

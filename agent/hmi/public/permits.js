@@ -21,6 +21,7 @@ function permitCard(p, onReset) {
       p.latched ? h('span', { class: 'badge latched' }, t('latched')) : null,
     ),
     h('div', { class: 'muted small' }, t('output', { id: p.output })),
+    p.outputFault ? h('div', { class: 'badge danger output-fault' }, t('outputFault', { reason: p.outputFault.reason, t: fmtTime(p.outputFault.since) })) : null,
     p.firstOut
       ? h(
           'div',
@@ -64,14 +65,18 @@ export function renderPermits(container, snapshot, onReset) {
 
 /** In the header, on every screen: which machine may run now, one chip per permit. */
 export function renderPermitStrip(container, snapshot) {
-  const key = JSON.stringify([document.documentElement.lang, snapshot.permits.map((p) => [p.id, p.name, p.on, p.latched])]);
+  const key = JSON.stringify([document.documentElement.lang, snapshot.permits.map((p) => [p.id, p.name, p.on, p.latched, Boolean(p.outputFault)])]);
   renderIfChanged(container, key, () =>
     snapshot.permits.map((p) =>
       h(
         'a',
-        { href: '#permits', class: `permit-chip ${p.on ? 'on' : 'off'}`, dataset: { id: p.id } },
+        { href: '#permits', class: `permit-chip ${p.outputFault ? 'fault' : p.on ? 'on' : 'off'}`, dataset: { id: p.id } },
         h('span', { class: 'permit-chip-name' }, p.name ?? p.id),
-        h('span', { class: 'permit-chip-state' }, `${p.on ? `● ${t('permitOn')}` : `○ ${t('permitOff')}`}${p.latched ? ` · ${t('latched')}` : ''}`),
+        h(
+          'span',
+          { class: 'permit-chip-state' },
+          p.outputFault ? `⚠ ${t('outputFaultChip')}` : `${p.on ? `● ${t('permitOn')}` : `○ ${t('permitOff')}`}${p.latched ? ` · ${t('latched')}` : ''}`,
+        ),
       ),
     ),
   );
