@@ -38,6 +38,9 @@ interface Output {
   wanted: boolean;
   fault?: OutputFault;
   retry?: Timer;
+  /** the fault as last told to the listener, and the timer that will tell the next */
+  told?: OutputFault;
+  tell?: Timer;
 }
 
 export interface OutputView {
@@ -115,6 +118,7 @@ export class Outputs {
     this.safeState();
     for (const out of this.lines.values()) {
       out.retry?.cancel();
+      out.tell?.cancel();
       try {
         out.line.close();
       } catch (err) {
@@ -150,7 +154,21 @@ export class Outputs {
       out.retry = undefined;
       if (this.lines.get(id) === out && out.on !== out.wanted) this.write(id, out);
     }, OUTPUT_RETRY_MS);
-    if (first) this.onFault(id, out.fault);
+    if (first) this.tell(id, out);
+  }
+
+  /**
+   * Tell the listener on the next turn, not inside the write: the write is the first thing a
+   * trip does, so told at once the output's alarm would lead the flood and be marked first-out
+   * instead of the trip that caused it (seen on the panel: "首出：…输出写入失败" for a fan stop).
+   */
+  private tell(id: string, out: Output): void {
+    out.tell ??= this.clock.setTimeout(() => {
+      out.tell = undefined;
+      if (this.lines.get(id) !== out || out.told === out.fault) return;
+      out.told = out.fault;
+      this.onFault(id, out.fault);
+    }, 0);
   }
 
   private clearFault(id: string, out: Output): void {
@@ -158,6 +176,6 @@ export class Outputs {
     out.fault = undefined;
     out.retry?.cancel();
     out.retry = undefined;
-    this.onFault(id, undefined);
+    this.tell(id, out);
   }
 }

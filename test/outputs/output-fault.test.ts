@@ -40,6 +40,9 @@ describe('a permit relay that refuses writes', () => {
         message: expect.stringMatching(/^1号砂光机启动许可无法断开（EIO: i\/o error, write）：继电器可能仍为吸合.* \/ 1号砂光机启动许可 cannot be switched off \(EIO: i\/o error, write\): the relay may still be on/),
       }),
     ]);
+    // the fan stop is the first-out of the flood; the write failure it caused is not
+    expect(page.flood).toMatchObject({ leader: 'sander1-permit.trip' });
+    expect(page.alarms.find((a) => a.id === 'sander1.permit.write')!.firstOut).toBeUndefined();
     // the beacon sounds for a high alarm, and its own relay still takes writes
     expect(w.relay('beacon')).toBe(true);
 

@@ -17,7 +17,10 @@ function permitCard(p, onReset) {
       'header',
       { class: 'card-head' },
       h('span', { class: 'card-title' }, p.name ?? p.id),
-      h('span', { class: `badge permit-state ${p.on ? 'on' : 'off'}` }, p.on ? `● ${t('permitOn')}` : `○ ${t('permitOff')}`),
+      // with the relay unwritable the rule's intent is not the relay's state: say so instead
+      p.outputFault
+        ? h('span', { class: 'badge permit-state off' }, `⚠ ${t('outputFaultChip')}`)
+        : h('span', { class: `badge permit-state ${p.on ? 'on' : 'off'}` }, p.on ? `● ${t('permitOn')}` : `○ ${t('permitOff')}`),
       p.latched ? h('span', { class: 'badge latched' }, t('latched')) : null,
     ),
     h('div', { class: 'muted small' }, t('output', { id: p.output })),
