@@ -5,6 +5,7 @@
  * flushed and closed last, all within a deadline.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Outbox } from './buffer/outbox.js';
 import { bufferWriteAlarm } from './buffer/write-alarm.js';
 import type { SiteConfig } from './config/schema.js';
@@ -191,6 +192,9 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       devices: () => acquisition.stats(),
       trend: async (p, from, to) => (await outbox.trend(p, from, to)).map(({ t, v }) => ({ t, v: typeof v === 'number' ? v : v === null ? null : Number(v) })),
       hazards,
+      // beside the database, so the folder the installer gave the buffer holds all of it; only
+      // the page takes photos (and node:crypto, which names them, costs memory: newBootId below)
+      ...(config.hmi ? { photos: new (await import('./records/hazard-photos.js')).HazardPhotos(join(dirname(config.buffer.path), 'hazard-photos')) } : {}),
     });
 
     // 5. The operator page.

@@ -5,7 +5,7 @@
  */
 import type { DeviceStats } from './acquisition/device-stats.js';
 import type { Clock } from './core/clock.js';
-import type { HazardBoard, HazardDesk, HazardView, PlantModel, PlantSnapshot, PointView, UplinkView } from './hmi/model.js';
+import type { HazardBoard, HazardDesk, HazardView, PhotoShelf, PlantModel, PlantSnapshot, PointView, UplinkView } from './hmi/model.js';
 import type { Plant } from './plant/plant.js';
 import { isOverdue, type HazardRecord } from './records/hazard-machine.js';
 import type { HazardLoop } from './records/hazard-loop.js';
@@ -20,6 +20,8 @@ export interface PageSources {
   trend?: (pointId: string, fromMs: number, toMs: number) => Promise<{ t: number; v: number | null }[]>;
   /** the hidden-hazard records and the rules behind them */
   hazards?: HazardLoop;
+  /** where their photos are kept */
+  photos?: PhotoShelf;
 }
 
 export function pageModel(s: PageSources): PlantModel {
@@ -67,7 +69,7 @@ export function pageModel(s: PageSources): PlantModel {
     reset: async (interlockId, user) => plant.interlocks.reset(interlockId, user),
     shelve: async (alarmId, user, reason, untilMs) => plant.alarms.shelve(alarmId, user, reason, untilMs),
     trend: async (pointId, fromMs, toMs) => (plant.points.info.has(pointId) && s.trend ? s.trend(pointId, fromMs, toMs) : []),
-    ...(s.hazards ? { hazards: hazardDesk(s.hazards, clock) } : {}),
+    ...(s.hazards ? { hazards: hazardDesk(s.hazards, clock, s.photos) } : {}),
   };
 }
 
@@ -88,8 +90,9 @@ function hazardBoard(loop: HazardLoop, now: number): HazardBoard {
   };
 }
 
-function hazardDesk(loop: HazardLoop, clock: Clock): HazardDesk {
+function hazardDesk(loop: HazardLoop, clock: Clock, photos: PhotoShelf | undefined): HazardDesk {
   return {
+    ...(photos ? { photos } : {}),
     history: async (id) => (loop.records.get(id) ? loop.records.changes(id) : undefined),
     find: async (f, user) => {
       const { record } = await loop.records.find({

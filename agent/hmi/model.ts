@@ -10,6 +10,7 @@ import type { LockoutView, PermitView, ResetRefusal } from '../interlocks/permit
 import type { PointView } from '../plant/point-view.js';
 import type { Grade, HazardAction, HazardRecord } from '../records/hazard-machine.js';
 import type { ActResult } from '../records/hazard-records.js';
+import type { PhotoResult } from '../records/hazard-photos.js';
 import type { HazardChange } from '../records/hazard-store.js';
 
 export type { AlarmState, AlarmView } from '../alarms/alarm-view.js';
@@ -79,6 +80,14 @@ export interface HazardDesk {
   act(id: string, action: HazardAction): Promise<ActResult>;
   /** the deadline an assignment gets when the supervisor names none */
   rectifyWithinH(id: string): number | undefined;
+  /** where photos are kept, when the agent keeps them */
+  photos?: PhotoShelf;
+}
+
+export interface PhotoShelf {
+  save(bytes: Buffer): Promise<PhotoResult>;
+  has(name: string): Promise<boolean>;
+  read(name: string): Promise<{ bytes: Buffer; type: string } | undefined>;
 }
 
 /** What an operator's action answers: the rules' own typed refusals (agent/hmi/actions.ts maps them to HTTP). */
