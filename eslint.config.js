@@ -8,6 +8,7 @@ const browser = {
   ...timers,
   window: 'readonly', document: 'readonly', Node: 'readonly', fetch: 'readonly', crypto: 'readonly', localStorage: 'readonly',
   EventSource: 'readonly', ResizeObserver: 'readonly', AudioContext: 'readonly', CSS: 'readonly',
+  Blob: 'readonly', createImageBitmap: 'readonly',
 };
 const node = { ...timers, process: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', Buffer: 'readonly' };
 

@@ -12,7 +12,7 @@ import { closeDb, openDb } from '../../agent/buffer/sqlite.js';
 import { loadSiteFile } from '../../agent/config/load.js';
 import { SystemClock } from '../../agent/core/clock.js';
 import type { PlantEvent } from '../../agent/core/types.js';
-import { HmiServer } from '../../agent/hmi/server.js';
+import { DEFAULT_CONNECTIONS, HmiServer } from '../../agent/hmi/server.js';
 import { addUser, UserStore } from '../../agent/hmi/users.js';
 import { pageModel } from '../../agent/page-model.js';
 import { HazardLoop } from '../../agent/records/hazard-loop.js';
@@ -45,7 +45,10 @@ export async function hazardBoard() {
   const hazards = await HazardLoop.start({ plant, rules: config.hazards, db: { db, serial: (w) => w() }, emit: async (e) => void events.push(e), clock, log });
   const photos = new HazardPhotos(join(dir, 'hazard-photos'));
   const model = pageModel({ plant, clock, hazards, photos });
-  const server = new HmiServer({ model, users: new UserStore(usersFile), clock, log, listen: { host: '127.0.0.1', port: 0 } });
+  const server = new HmiServer({ model, users: new UserStore(usersFile), clock, log, listen: { host: '127.0.0.1', port: 0 },
+    // every page of a test comes from 127.0.0.1, and a closed browser context's keep-alive sockets linger a while
+    connections: { ...DEFAULT_CONNECTIONS, perAddress: 64 },
+  });
   const { port } = await server.start();
   const base = `http://127.0.0.1:${port}`;
   return {
