@@ -5,6 +5,7 @@
  * flushed and closed last, all within a deadline.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Outbox } from './buffer/outbox.js';
 import { bufferWriteAlarm } from './buffer/write-alarm.js';
 import type { SiteConfig } from './config/schema.js';
@@ -15,6 +16,7 @@ import type { ModbusAcquisition } from './acquisition/modbus-acquisition.js';
 import type { Plant } from './plant/plant.js';
 import type { PlantModel } from './hmi/model.js';
 import { pageModel } from './page-model.js';
+import { HazardLoop } from './records/hazard-loop.js';
 import { buildSafetyCore } from './safety-core.js';
 import { LoopDelayWatch } from './plant/loop-watch.js';
 import { ClockSync, SystemSyncProbe, type SyncProbe } from './core/clock-sync.js';
@@ -51,6 +53,8 @@ export interface Agent {
   /** what the operator page sees and may do (built whether or not the page is served) */
   readonly page: PlantModel;
   readonly outbox: Outbox;
+  /** the hidden-hazard records (agent/records/) */
+  readonly hazards: HazardLoop;
   readonly gpio: GpioBackend;
   readonly simulator?: SiteSimulator;
   readonly uplink?: MqttUplink;
@@ -126,6 +130,19 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     await clockSync.start();
     stops.push(['clock-sync', () => clockSync.stop()]);
 
+    // The hidden-hazard records, in the buffer's file: loaded (and what a power cut left unsent
+    // sent again) before the first sample can find one; stopped before the buffer closes.
+    const hazards = await HazardLoop.start({
+      plant,
+      rules: config.hazards ?? [],
+      db: outbox.shared(),
+      emit: (e) => outbox.addEvent(e),
+      clock,
+      log,
+      timeZone: config.site.timezone,
+    });
+    stops.push(['hazards', () => hazards.stop()]);
+
     // 3. Field acquisition: simulators first, when asked for, so the first poll finds them.
     const simulator = config.buses.some((b) => b.port.startsWith('sim:'))
       ? new (await import('./acquisition/site-simulator.js')).SiteSimulator(config.buses, config.devices, clock)
@@ -174,6 +191,10 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       uplinks: () => [uplink, hebei].flatMap((d) => (d ? [d.status()] : [])),
       devices: () => acquisition.stats(),
       trend: async (p, from, to) => (await outbox.trend(p, from, to)).map(({ t, v }) => ({ t, v: typeof v === 'number' ? v : v === null ? null : Number(v) })),
+      hazards,
+      // beside the database, so the folder the installer gave the buffer holds all of it; only
+      // the page takes photos (and node:crypto, which names them, costs memory: newBootId below)
+      ...(config.hmi ? { photos: new (await import('./records/hazard-photos.js')).HazardPhotos(join(dirname(config.buffer.path), 'hazard-photos')) } : {}),
     });
 
     // 5. The operator page.
@@ -209,6 +230,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       plant,
       page,
       outbox,
+      hazards,
       gpio,
       simulator,
       uplink,

@@ -5,8 +5,11 @@
  */
 import type { DeviceStats } from './acquisition/device-stats.js';
 import type { Clock } from './core/clock.js';
-import type { PlantModel, PlantSnapshot, PointView, UplinkView } from './hmi/model.js';
+import type { HazardBoard, HazardDesk, HazardView, PhotoShelf, PlantModel, PlantSnapshot, PointView, UplinkView } from './hmi/model.js';
 import type { Plant } from './plant/plant.js';
+import { isOverdue, type HazardRecord } from './records/hazard-machine.js';
+import type { HazardLoop } from './records/hazard-loop.js';
+import { MANUAL_RULE } from './records/hazard-records.js';
 
 export interface PageSources {
   plant: Plant;
@@ -15,6 +18,10 @@ export interface PageSources {
   devices?: () => DeviceStats[];
   /** samples of one point from the buffer, oldest first */
   trend?: (pointId: string, fromMs: number, toMs: number) => Promise<{ t: number; v: number | null }[]>;
+  /** the hidden-hazard records and the rules behind them */
+  hazards?: HazardLoop;
+  /** where their photos are kept */
+  photos?: PhotoShelf;
 }
 
 export function pageModel(s: PageSources): PlantModel {
@@ -51,12 +58,59 @@ export function pageModel(s: PageSources): PlantModel {
         uplinks: s.uplinks?.() ?? [],
         devices: s.devices?.() ?? [],
         ...(flood ? { flood } : {}),
+        ...(s.hazards ? { hazards: hazardBoard(s.hazards, clock.now()) } : {}),
       };
     },
-    onChange: (listener) => plant.onChange(listener),
+    onChange: (listener) => {
+      const off = [plant.onChange(listener), s.hazards?.records.onChange(listener)];
+      return () => off.forEach((f) => f?.());
+    },
     acknowledge: async (alarmId, user) => plant.alarms.acknowledge(alarmId, user),
     reset: async (interlockId, user) => plant.interlocks.reset(interlockId, user),
     shelve: async (alarmId, user, reason, untilMs) => plant.alarms.shelve(alarmId, user, reason, untilMs),
     trend: async (pointId, fromMs, toMs) => (plant.points.info.has(pointId) && s.trend ? s.trend(pointId, fromMs, toMs) : []),
+    ...(s.hazards ? { hazards: hazardDesk(s.hazards, clock, s.photos) } : {}),
+  };
+}
+
+function hazardView(loop: HazardLoop, r: HazardRecord, now: number): HazardView {
+  return { ...r, overdue: isOverdue(r, now), conditionPresent: r.state !== 'closed' && loop.present(r.rule), rectifyWithinH: loop.rectifyWithinH(r.rule) };
+}
+
+/** The board as the page shows it; the oldest record's time, not its age, so a quiet board does not change every second. */
+function hazardBoard(loop: HazardLoop, now: number): HazardBoard {
+  const { oldestOpenMajorMs, ...counts } = loop.records.summary();
+  return {
+    ...counts,
+    ...(oldestOpenMajorMs !== undefined ? { oldestOpenMajorSince: now - oldestOpenMajorMs } : {}),
+    records: loop.records
+      .list()
+      .filter((r) => r.state !== 'closed' || (r.closedAt ?? 0) >= loop.records.startOfDay(now))
+      .map((r) => hazardView(loop, r, now)),
+  };
+}
+
+function hazardDesk(loop: HazardLoop, clock: Clock, photos: PhotoShelf | undefined): HazardDesk {
+  return {
+    ...(photos ? { photos } : {}),
+    history: async (id) => (loop.records.get(id) ? loop.records.changes(id) : undefined),
+    find: async (f, user) => {
+      const { record } = await loop.records.find({
+        rule: MANUAL_RULE,
+        clause: f.clause,
+        grade: f.grade,
+        title: f.title,
+        ...(f.description ? { description: f.description } : {}),
+        by: user,
+        rectifyWithinH: f.rectifyWithinH ?? loop.rectifyWithinH(MANUAL_RULE),
+        ...(f.photos?.length ? { photos: f.photos } : {}),
+      });
+      return hazardView(loop, record, clock.now());
+    },
+    act: (id, action) => loop.records.act(id, action),
+    rectifyWithinH: (id) => {
+      const r = loop.records.get(id);
+      return r ? loop.rectifyWithinH(r.rule) : undefined;
+    },
   };
 }

@@ -293,6 +293,15 @@ export class Outbox {
     return (await this.queue.run(() => this.store.countBetween(stream, fromSeq, toSeq)))?.n ?? 0;
   }
 
+  /**
+   * The buffer's connection for records kept in the same file (agent/records/): the file is
+   * opened EXCLUSIVE, so no second connection may open it, and their work goes on this queue
+   * so a transaction of theirs never interleaves with a commit of the buffer's. Close them first.
+   */
+  shared(): { db: Db; serial: <T>(work: () => Promise<T>) => Promise<T> } {
+    return { db: this.db, serial: (work) => this.queue.run(work) };
+  }
+
   /** One point's values between two times, from the stored data batches (the operator page's trend). */
   trend(pointId: string, fromMs: number, toMs: number, maxPoints = 5000): Promise<TrendPoint[]> {
     return readTrend({ store: this.store, queue: this.queue, dict: this.dict }, pointId, fromMs, toMs, maxPoints);

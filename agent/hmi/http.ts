@@ -8,6 +8,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** more fields of the reply, e.g. a record's refusal and its reason in both languages */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -35,7 +37,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 export function sendError(res: ServerResponse, err: HttpError): void {
-  sendJson(res, err.status, { error: err.code, message: err.message }, err.headers);
+  sendJson(res, err.status, { ...err.extra, error: err.code, message: err.message }, err.headers);
 }
 
 /**
@@ -68,6 +70,31 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   } catch {
     throw new HttpError(400, 'bad_json', 'request body is not valid JSON');
   }
+}
+
+/** Reads a request body of one of `types` (a photo) of at most `limit` bytes. */
+export async function readRawBody(req: IncomingMessage, types: readonly string[], limit: number): Promise<Buffer> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!types.includes(type)) {
+    req.resume();
+    throw new HttpError(415, 'unsupported_media_type', `request body must be ${types.join(' or ')}`);
+  }
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    throw tooLarge(limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.resume();
+      throw tooLarge(limit);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 // The connection is closed after a 413 so a client still sending a large body cannot hold it open.

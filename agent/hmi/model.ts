@@ -9,6 +9,10 @@ import type { Outcome } from '../core/outcome.js';
 import type { LockoutView, PermitView, ResetRefusal } from '../interlocks/permit-view.js';
 import type { PointView } from '../plant/point-view.js';
 import type { OutputView } from '../outputs/outputs.js';
+import type { Grade, HazardAction, HazardRecord } from '../records/hazard-machine.js';
+import type { ActResult } from '../records/hazard-records.js';
+import type { PhotoResult } from '../records/hazard-photos.js';
+import type { HazardChange } from '../records/hazard-store.js';
 
 export type { AlarmState, AlarmView } from '../alarms/alarm-view.js';
 export type { ConditionView, LockoutView, PermitView } from '../interlocks/permit-view.js';
@@ -36,6 +40,55 @@ export interface PlantSnapshot {
   devices: DeviceHealthView[];
   /** the latest alarm flood: its first-out alarm and how many fired with it */
   flood?: { leader: string; count: number; t: number };
+  /** the hidden-hazard board, where the agent keeps records */
+  hazards?: HazardBoard;
+}
+
+/** A record as the page shows it: whether it is past its deadline and whether the gateway still sees its condition. */
+export interface HazardView extends HazardRecord {
+  overdue: boolean;
+  conditionPresent: boolean;
+  /** the default deadline of an assignment, hours from then (the rule's rectifyWithinH) */
+  rectifyWithinH: number;
+}
+
+export interface HazardBoard {
+  /** open major records (动态清零: green only at zero) and when the oldest of them was found */
+  openMajor: number;
+  oldestOpenMajorSince?: number;
+  open: number;
+  overdue: number;
+  awaitingVerification: number;
+  closedToday: number;
+  /** every open record and those closed today, newest first */
+  records: HazardView[];
+}
+
+/** What a person enters on the page for what the gateway cannot see. */
+export interface ManualFinding {
+  clause: string;
+  grade: Grade;
+  title: string;
+  description?: string;
+  rectifyWithinH?: number;
+  photos?: string[];
+}
+
+/** The records' side of the page: read the board and a record's history, enter a finding, act on a record. */
+export interface HazardDesk {
+  history(id: string): Promise<HazardChange[] | undefined>;
+  find(f: ManualFinding, user: string): Promise<HazardView>;
+  act(id: string, action: HazardAction): Promise<ActResult>;
+  /** the deadline an assignment gets when the supervisor names none */
+  rectifyWithinH(id: string): number | undefined;
+  /** where photos are kept, when the agent keeps them */
+  photos?: PhotoShelf;
+}
+
+export interface PhotoShelf {
+  save(bytes: Buffer): Promise<PhotoResult>;
+  has(name: string): Promise<boolean>;
+  read(name: string): Promise<{ bytes: Buffer; type: string } | undefined>;
 }
 
 /** What an operator's action answers: the rules' own typed refusals (agent/hmi/actions.ts maps them to HTTP). */
@@ -50,4 +103,6 @@ export interface PlantModel {
   shelve(alarmId: string, user: string, reason: string, untilMs: number): Promise<ActionResult>;
   /** samples of one point from the local buffer, oldest first */
   trend(pointId: string, fromMs: number, toMs: number): Promise<{ t: number; v: number | null }[]>;
+  /** the hidden-hazard records, where the agent keeps them */
+  hazards?: HazardDesk;
 }

@@ -1,6 +1,7 @@
 /**
  * The operator page's HTTP server (node:http, no framework): the page and its assets, the plant
- * snapshot as JSON and as a server-sent event stream, trends, login, and the three actions.
+ * snapshot as JSON and as a server-sent event stream, trends, login, the three actions, and the
+ * hidden-hazard board's API (hazard-actions.ts).
  * Viewing needs no login; every action needs a session (see auth.ts and actions.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -9,6 +10,7 @@ import type { Clock, Timer } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { act, type ActionKind } from './actions.js';
 import { currentSession, login, logout, peerAddress, type AuthDeps } from './auth.js';
+import { hazardRoute } from './hazard-actions.js';
 import { HttpError, sendError, sendJson } from './http.js';
 import type { PlantModel } from './model.js';
 import { ReplayGuard } from './replay.js';
@@ -219,6 +221,8 @@ export class HmiServer {
       }
       return act(kind, id, req, res, { model: this.opts.model, sessions: this.sessions, replay: this.replay, clock: this.opts.clock, log: this.log });
     }
+
+    if (path.startsWith('/api/hazards') && (await hazardRoute(path, method, req, res, { model: this.opts.model, sessions: this.sessions, replay: this.replay, clock: this.opts.clock, log: this.log }))) return;
 
     switch (path) {
       case '/api/snapshot':

@@ -226,7 +226,8 @@ export class HazardRecords {
     return new Intl.DateTimeFormat('sv-SE', { timeZone: this.o.timeZone ?? 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
   }
 
-  private startOfDay(t: number): number {
+  /** Local midnight before `t`, in the site's time zone: the start of "closed today". */
+  startOfDay(t: number): number {
     // local midnight: step back by the local time of day, read through the same time zone
     const parts = new Intl.DateTimeFormat('en-GB', { timeZone: this.o.timeZone ?? 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(t);
     const get = (k: string) => Number(parts.find((p) => p.type === k)?.value ?? 0);

@@ -4,6 +4,10 @@
  * row per change; the change and its history row are one transaction. `emitted` marks the
  * history rows whose event the buffer has committed: rows left at 0 by a power cut are sent
  * again at the next start, with the same event id (at least once, as every event).
+ *
+ * In the agent the connection is the buffer's own (the file is opened EXCLUSIVE), so every
+ * statement here runs on the buffer's queue (`serial`): node-sqlite3 would otherwise interleave
+ * this BEGIN ... COMMIT with the buffer's commits on the same connection.
  */
 import { all, exec, finalize, prepare, row, rows, run, type Db, type Stmt } from '../buffer/sqlite.js';
 import type { HazardRecord, HazardState } from './hazard-machine.js';
@@ -26,13 +30,23 @@ export interface HazardChange {
   photos?: string[];
 }
 
+/** Runs one piece of database work after the others queued on the same connection. */
+export type Serial = <T>(work: () => Promise<T>) => Promise<T>;
+
+const direct: Serial = (work) => work();
+
 export class HazardStore {
   private constructor(
     private readonly db: Db,
     private readonly stmts: { upsert: Stmt; history: Stmt; emitted: Stmt; historyOf: Stmt; countDay: Stmt; lastOfRule: Stmt },
+    private readonly serial: Serial,
   ) {}
 
-  static async open(db: Db): Promise<HazardStore> {
+  static async open(db: Db, serial: Serial = direct): Promise<HazardStore> {
+    return serial(async () => HazardStore.build(db, serial));
+  }
+
+  private static async build(db: Db, serial: Serial): Promise<HazardStore> {
     await exec(db, SCHEMA);
     return new HazardStore(db, {
       upsert: await prepare(db, 'INSERT INTO hazard_records (id, rule, state, found_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, body = excluded.body'),
@@ -41,54 +55,58 @@ export class HazardStore {
       historyOf: await prepare(db, 'SELECT body FROM hazard_history WHERE record = ? ORDER BY n'),
       countDay: await prepare(db, "SELECT COUNT(*) AS n FROM hazard_records WHERE id LIKE ? ESCAPE '\\'"),
       lastOfRule: await prepare(db, 'SELECT body FROM hazard_records WHERE rule = ? ORDER BY found_at DESC LIMIT 1'),
-    });
+    }, serial);
   }
 
   /** The record as it now is and the change that made it so, in one transaction. */
-  async write(record: HazardRecord, change: HazardChange): Promise<void> {
-    await exec(this.db, 'BEGIN IMMEDIATE');
-    try {
-      await run(this.stmts.upsert, [record.id, record.rule, record.state, record.foundAt, JSON.stringify(record)]);
-      await run(this.stmts.history, [change.record, change.n, change.t, change.state, change.by, change.note ?? null, JSON.stringify(change)]);
-      await exec(this.db, 'COMMIT');
-    } catch (err) {
-      await exec(this.db, 'ROLLBACK').catch(() => undefined);
-      throw err;
-    }
+  write(record: HazardRecord, change: HazardChange): Promise<void> {
+    return this.serial(async () => {
+      await exec(this.db, 'BEGIN IMMEDIATE');
+      try {
+        await run(this.stmts.upsert, [record.id, record.rule, record.state, record.foundAt, JSON.stringify(record)]);
+        await run(this.stmts.history, [change.record, change.n, change.t, change.state, change.by, change.note ?? null, JSON.stringify(change)]);
+        await exec(this.db, 'COMMIT');
+      } catch (err) {
+        await exec(this.db, 'ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
   }
 
   async markEmitted(c: HazardChange): Promise<void> {
-    await run(this.stmts.emitted, [c.record, c.n]);
+    await this.serial(() => run(this.stmts.emitted, [c.record, c.n]));
   }
 
   /** Every record not closed, and those closed since `closedSince`. */
   async current(closedSince: number): Promise<HazardRecord[]> {
-    const found = await all<{ body: string }>(this.db, "SELECT body FROM hazard_records WHERE state != 'closed' OR json_extract(body, '$.closedAt') >= ? ORDER BY found_at", [closedSince]);
+    const found = await this.serial(() => all<{ body: string }>(this.db, "SELECT body FROM hazard_records WHERE state != 'closed' OR json_extract(body, '$.closedAt') >= ? ORDER BY found_at", [closedSince]));
     return found.map((r) => JSON.parse(r.body) as HazardRecord);
   }
 
   async history(record: string): Promise<HazardChange[]> {
-    return (await rows<{ body: string }>(this.stmts.historyOf, [record])).map((r) => JSON.parse(r.body) as HazardChange);
+    return (await this.serial(() => rows<{ body: string }>(this.stmts.historyOf, [record]))).map((r) => JSON.parse(r.body) as HazardChange);
   }
 
   /** Changes whose event the buffer never confirmed (a power cut between the two commits). */
   async unemitted(): Promise<HazardChange[]> {
-    return (await all<{ body: string }>(this.db, 'SELECT body FROM hazard_history WHERE emitted = 0 ORDER BY t, record, n')).map((r) => JSON.parse(r.body) as HazardChange);
+    return (await this.serial(() => all<{ body: string }>(this.db, 'SELECT body FROM hazard_history WHERE emitted = 0 ORDER BY t, record, n'))).map((r) => JSON.parse(r.body) as HazardChange);
   }
 
   /** How many records carry this day's prefix (HZ-20261202-), for the next id. */
   async countWithPrefix(prefix: string): Promise<number> {
-    return (await row<{ n: number }>(this.stmts.countDay, [`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]))?.n ?? 0;
+    return (await this.serial(() => row<{ n: number }>(this.stmts.countDay, [`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`])))?.n ?? 0;
   }
 
   /** Finalise the statements, before the database is closed. */
   async close(): Promise<void> {
-    for (const st of Object.values(this.stmts)) await finalize(st);
+    await this.serial(async () => {
+      for (const st of Object.values(this.stmts)) await finalize(st);
+    });
   }
 
   /** The newest record of a rule, open or closed. */
   async lastOfRule(rule: string): Promise<HazardRecord | undefined> {
-    const r = await row<{ body: string }>(this.stmts.lastOfRule, [rule]);
+    const r = await this.serial(() => row<{ body: string }>(this.stmts.lastOfRule, [rule]));
     return r ? (JSON.parse(r.body) as HazardRecord) : undefined;
   }
 }

@@ -2,11 +2,13 @@
 // session's CSRF token and a fresh Idempotency-Key, so a double tap or a replay is refused (409).
 
 export class ApiError extends Error {
-  constructor(status, code, message, retryAfter) {
+  constructor(status, code, message, retryAfter, reason) {
     super(message);
     this.status = status;
     this.code = code;
     this.retryAfter = retryAfter;
+    /** a record's refusal in both languages: { zh, en } */
+    this.reason = reason;
   }
 }
 
@@ -32,12 +34,14 @@ function newKey() {
 
 async function call(method, path, body, extraHeaders = {}) {
   let res;
+  // a Blob (a photo) goes as it is, with its own type; anything else as JSON
+  const raw = body instanceof Blob;
   try {
     res = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? extraHeaders : { 'Content-Type': 'application/json', ...extraHeaders },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: body === undefined ? extraHeaders : { 'Content-Type': raw ? body.type : 'application/json', ...extraHeaders },
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, 'network', 'network error');
@@ -49,7 +53,7 @@ async function call(method, path, body, extraHeaders = {}) {
     // a non-JSON answer (proxy error page): keep the status
   }
   if (!res.ok) {
-    throw new ApiError(res.status, data.error ?? 'other', data.message ?? res.statusText, Number(res.headers.get('Retry-After')) || undefined);
+    throw new ApiError(res.status, data.error ?? 'other', data.message ?? res.statusText, Number(res.headers.get('Retry-After')) || undefined, data.reason);
   }
   return data;
 }
@@ -89,6 +93,16 @@ async function act(path, body = {}) {
 export const acknowledge = (alarmId) => act(`/api/alarms/${encodeURIComponent(alarmId)}/ack`);
 export const shelve = (alarmId, reason, minutes) => act(`/api/alarms/${encodeURIComponent(alarmId)}/shelve`, { reason, minutes });
 export const resetPermit = (interlockId) => act(`/api/interlocks/${encodeURIComponent(interlockId)}/reset`);
+
+const hazard = (id, verb) => `/api/hazards/${encodeURIComponent(id)}/${verb}`;
+/** the hidden-hazard board: a person's finding, and the steps of a record (docs/HAZARDS.md) */
+export const findHazard = (finding) => act('/api/hazards', finding);
+export const assignHazard = (id, assignee, withinH) => act(hazard(id, 'assign'), { assignee, withinH });
+export const rectifyHazard = (id, note, photos) => act(hazard(id, 'rectify'), photos.length ? { note, photos } : { note });
+export const closeHazard = (id, note) => act(hazard(id, 'close'), note ? { note } : {});
+export const rejectHazard = (id, note) => act(hazard(id, 'reject'), { note });
+/** a JPEG or PNG Blob; resolves with the name a record can carry */
+export const uploadPhoto = async (blob) => (await act('/api/hazards/photos', blob)).photo;
 
 export async function trend(pointId, range) {
   return call('GET', `/api/trend?point=${encodeURIComponent(pointId)}&range=${range}`);

@@ -4,6 +4,8 @@ import * as api from './api.js';
 import { renderAlarms, renderSummary } from './alarms.js';
 import { createLoginDialog, createResetDialog, createShelveDialog } from './dialogs.js';
 import { errorText } from './errors.js';
+import { createHazardDialog } from './hazard-dialog.js';
+import { renderHazardCount, renderHazards } from './hazards.js';
 import { createHorn } from './horn.js';
 import { applyStatic, fmtTime, initLang, t, toggleLang } from './i18n.js';
 import { renderLockouts, renderPermitStrip, renderPermits } from './permits.js';
@@ -21,6 +23,7 @@ const horn = createHorn({ bar: $('sound-bar'), silenceButton: $('silence-button'
 const loginDialog = createLoginDialog($('login-dialog'));
 const shelveDialog = createShelveDialog($('shelve-dialog'));
 const resetDialog = createResetDialog($('reset-dialog'));
+const hazardDialog = createHazardDialog($('hazard-dialog'));
 const trends = createTrends({
   select: $('trend-point'),
   rangeButtons: [...document.querySelectorAll('[data-range]')],
@@ -90,6 +93,19 @@ async function resetPermit(permit) {
   await run('reset', () => api.resetPermit(permit.id), () => document.querySelector(`#permit-board [data-id="${CSS.escape(permit.id)}"]`));
 }
 
+/** A step of a hidden-hazard record; the dialog shows a refusal's reason and stays open. */
+async function hazardStep(step, record) {
+  if (!(await ensureLogin())) return;
+  if (await hazardDialog.open(step, record)) toast(t(`done_${step}`), 'info');
+}
+
+const hazardHandlers = {
+  find: () => hazardStep('find'),
+  assign: (r) => hazardStep('assign', r),
+  rectify: (r) => hazardStep('rectify', r),
+  verify: (r) => hazardStep('verify', r),
+};
+
 function renderUser() {
   const user = api.session.user;
   const btn = $('user-button');
@@ -105,6 +121,8 @@ function render() {
   $('gateway').textContent = snapshot.site.gateway;
   $('plant-clock').textContent = fmtTime(snapshot.t);
   renderSummary($('alarm-summary'), snapshot);
+  renderHazardCount($('hazard-count'), snapshot);
+  renderHazards($('hazard-board'), snapshot, api.session.user, hazardHandlers);
   renderAlarms($('alarm-list'), snapshot, api.session.user, alarmHandlers);
   renderPermitStrip($('permit-strip'), snapshot);
   renderPermits($('permit-board'), snapshot, resetPermit);

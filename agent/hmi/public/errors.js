@@ -1,9 +1,11 @@
 // Turns a refused request into words for the operator, in the chosen language.
-import { t } from './i18n.js';
+import { local, t } from './i18n.js';
 
 export function errorText(err) {
   const code = err?.code ?? 'other';
   const msg = err?.message ?? '';
+  // a record's refusal says why in both languages (the reason, not the controller's status)
+  if (code === 'refused' && err.reason?.zh) return local(err.reason.zh, err.reason.en);
   switch (code) {
     case 'throttled':
       return t('err_throttled', { s: err.retryAfter ?? '?' });

@@ -1,0 +1,75 @@
+/**
+ * The workshop (config/site.workshop.yaml) with its hidden-hazard loop behind a real HmiServer,
+ * on real time, as app.ts composes them: the plant on the GPIO twin, the records in a SQLite
+ * file, photos beside it, every hazard event kept for the test. The airlock rule's 10 min is
+ * cut to 300 ms, since the page and the browser run on the wall clock.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { closeDb, openDb } from '../../agent/buffer/sqlite.js';
+import { loadSiteFile } from '../../agent/config/load.js';
+import { SystemClock } from '../../agent/core/clock.js';
+import type { PlantEvent } from '../../agent/core/types.js';
+import { DEFAULT_CONNECTIONS, HmiServer } from '../../agent/hmi/server.js';
+import { addUser, UserStore } from '../../agent/hmi/users.js';
+import { pageModel } from '../../agent/page-model.js';
+import { HazardLoop } from '../../agent/records/hazard-loop.js';
+import { HazardPhotos } from '../../agent/records/hazard-photos.js';
+import { buildSafetyCore } from '../../agent/safety-core.js';
+import { SimGpio } from '../../drivers/sim/gpio-sim.js';
+import { OPERATOR, SUPERVISOR } from './harness.js';
+
+export { OPERATOR, SUPERVISOR };
+/** a second supervisor, who verifies what the first one's team fixed */
+export const SUPERVISOR2 = { name: 'wang.super', password: 'night-lead-2024' };
+export const LINE = { fan: 5, valve: 6 } as const;
+
+export async function hazardBoard() {
+  const dir = mkdtempSync(join(tmpdir(), 'fb-hazard-board-'));
+  const usersFile = join(dir, 'users.json');
+  await addUser(usersFile, OPERATOR.name, OPERATOR.password, 'operator');
+  await addUser(usersFile, SUPERVISOR.name, SUPERVISOR.password, 'supervisor');
+  await addUser(usersFile, SUPERVISOR2.name, SUPERVISOR2.password, 'supervisor');
+  const loaded = await loadSiteFile(new URL('../../config/site.workshop.yaml', import.meta.url).pathname);
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+  const config = { ...loaded.config, hazards: loaded.config.hazards!.map((h) => ({ ...h, when: h.when.map((w) => ('forMs' in w && w.forMs ? { ...w, forMs: 300 } : w)) })) };
+  const clock = new SystemClock();
+  const log = pino({ level: process.env.FIREBREAK_LOG_LEVEL ?? 'silent' });
+  const gpio = new SimGpio(clock);
+  const { plant } = buildSafetyCore({ config, clock, gpio, log, bootId: 'board' });
+  plant.start();
+  const db = await openDb(join(dir, 'buffer.db'));
+  const events: PlantEvent[] = [];
+  const hazards = await HazardLoop.start({ plant, rules: config.hazards, db: { db, serial: (w) => w() }, emit: async (e) => void events.push(e), clock, log });
+  const photos = new HazardPhotos(join(dir, 'hazard-photos'));
+  const model = pageModel({ plant, clock, hazards, photos });
+  const server = new HmiServer({ model, users: new UserStore(usersFile), clock, log, listen: { host: '127.0.0.1', port: 0 },
+    // every page of a test comes from 127.0.0.1, and a closed browser context's keep-alive sockets linger a while
+    connections: { ...DEFAULT_CONNECTIONS, perAddress: 64 },
+  });
+  const { port } = await server.start();
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    base,
+    origin: base,
+    plant,
+    model,
+    hazards,
+    photos,
+    events,
+    /** the collector fan runs and the airlock valve runs (true) or stands (false) */
+    airlock(running: boolean) {
+      gpio.set(LINE.fan, true);
+      gpio.set(LINE.valve, running);
+    },
+    async close() {
+      await server.stop();
+      await hazards.stop();
+      plant.stop();
+      await closeDb(db);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
