@@ -1,7 +1,7 @@
 /**
  * Permit relays and the beacon. Each output is written to its declared safe state when it is
  * opened, before anything else runs, and again on every shutdown path. Permits are
- * energise-to-run (DOMAIN.md): if the agent dies the relay drops and the machine may not start.
+ * energise-to-run (docs/DOMAIN.md, "The safety boundary"): if the agent dies the relay drops and the machine may not start.
  */
 import type { GpioOutputConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
