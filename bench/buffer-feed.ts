@@ -1,6 +1,6 @@
 /**
  * Samples as a workshop produces them, for the buffer and uplink benches: 10 devices × 10
- * registers (BENCH.md's acquisition load), values that wander like real readings with the
+ * registers (the acquisition load, docs/BENCHMARKS.md), values that wander like real readings with the
  * precision a scaled 16-bit register gives (one decimal).
  */
 import type { Sample } from '../agent/core/types.js';

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only name]`: runs every benchmark, prints a table and merges
- * the figures into bench/results.json under the keys of shared/spec/BENCH.md. Figures are
+ * the figures into bench/results.json under the keys docs/BENCHMARKS.md lists. Figures are
  * medians over repetitions; comparisons are ratios measured side by side in one run, because
  * these machines are shared and noisy. Speed targets live here, never in unit tests.
  */

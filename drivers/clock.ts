@@ -1,6 +1,6 @@
 /**
  * Time comes in from outside: every driver, rule and alarm takes a Clock, so tests run on
- * fake time and nothing reads Date.now() itself (STYLE.md). It is defined here, under the
+ * fake time and nothing reads Date.now() itself (docs/ARCHITECTURE.md). It is defined here, under the
  * drivers, because they are the bottom layer and import nothing from the agent; the agent takes
  * it from agent/core/clock.ts, beside its fake twin.
  */

@@ -1,7 +1,7 @@
 /**
  * Polls one Modbus device at its own pollMs: reads its blocks through the bus master, turns
- * words into samples, and keeps the quality honest. No reply for 3 polls → `comm` (DOMAIN.md:
- * "Modbus timeout for 3 polls"); an exception → `bad` at once. A device that stopped answering
+ * words into samples, and keeps the quality honest. No reply for 3 polls → `comm` (docs/DOMAIN.md,
+ * "A reading that cannot be trusted is a fault"); an exception → `bad` at once. A device that stopped answering
  * is then only probed, less and less often, with no retries and behind every healthy request,
  * so the other devices on the bus keep their period.
  */

@@ -1,8 +1,8 @@
 /**
  * 4–20 mA loops (NAMUR NE43): a live zero at 4 mA lets a broken wire (0 mA) or a transmitter
  * signalling its own failure (≤ 3.6 mA or ≥ 21 mA) be told from a low reading. Such a current is
- * a sensor fault: the point's quality goes bad and every permit it feeds drops (DOMAIN.md,
- * "Cause and effect", sensor fault).
+ * a sensor fault: the point's quality goes bad and every permit it feeds drops (docs/DOMAIN.md,
+ * "A reading that cannot be trusted is a fault").
  */
 import type { SignalConfig } from '../config/schema.js';
 import { roundSignificant } from './significant.js';

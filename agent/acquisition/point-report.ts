@@ -1,7 +1,7 @@
 /**
  * What one point reports: its engineering value when it moved by more than its deadband, when
  * its quality changed, and at least every heartbeatS even if nothing changed, so the platform
- * can tell a steady value from a dead gateway (DOMAIN.md: real-time values at least every 5 min).
+ * can tell a steady value from a dead gateway (docs/DOMAIN.md, "What the platform expects": at least every 5 min).
  */
 import type { PointConfig } from '../config/schema.js';
 import type { Quality, Sample, Value } from '../core/types.js';

@@ -52,7 +52,7 @@ interface Alarm extends AlarmDefinition {
  */
 const mayShelve = (a: AlarmDefinition): boolean => a.shelvable !== false && a.priority !== 'critical';
 
-/** An event's text: Chinese first, then the English where there is one (UPLINK.md, events). */
+/** An event's text: Chinese first, then the English where there is one (docs/UPLINK.md, "events"). */
 const both = (zh: string, en?: string): string => (en ? `${zh} / ${en}` : zh);
 
 /** Alarms that fire within this window of each other are one flood; the first is marked. */

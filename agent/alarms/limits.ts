@@ -1,7 +1,7 @@
 /**
  * Limit alarms on analog points: low-low, low, high, high-high, each with its delay (the limit
  * must stay crossed that long) and hysteresis (it clears only once back inside by that much).
- * Every number comes from the site file: no national standard fixes them (DOMAIN.md).
+ * Every number comes from the site file: no national standard fixes them (docs/DOMAIN.md, "Limits are site settings").
  */
 import type { PointConfig } from '../config/schema.js';
 import type { Clock, Timer } from '../core/clock.js';

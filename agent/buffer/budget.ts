@@ -2,7 +2,7 @@
  * The disk budget. When the file nears maxBytes, room is made in this order: telemetry every
  * destination has acknowledged, events every destination has acknowledged, then the oldest
  * unsent telemetry, recorded as a `gap` event in the same transaction. Unsent events are never
- * evicted (UPLINK.md, "Delivery semantics").
+ * evicted (docs/UPLINK.md, "Delivery semantics").
  */
 import type { Logger } from '../core/log.js';
 import type { PlantEvent } from '../core/types.js';

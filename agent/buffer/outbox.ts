@@ -1,5 +1,5 @@
 /**
- * The SQLite outbox: the agent's only durable queue (ARCHITECTURE.md). Every sample and event
+ * The SQLite outbox: the agent's only durable queue (docs/ARCHITECTURE.md). Every sample and event
  * is committed here before its first send; each uplink destination reads it through its own
  * cursor and marks what its far end acknowledged.
  */

@@ -1,6 +1,6 @@
 /**
  * A data batch as stored on disk: a compact binary form, because bytes written per commit
- * decide SD-card wear (BENCH.md bytes per sample). 25 samples of a 250 ms commit are ~1.5 KB
+ * decide SD-card wear (`buffer.bytesWrittenPerSample`, docs/BENCHMARKS.md). 25 samples of a 250 ms commit are ~1.5 KB
  * of JSON and ~420 B deflated; here ~80 B, so four or five batches share one 512-byte page and
  * most commits write a single WAL frame instead of three (new leaf, its parent, page 1).
  *

@@ -1,6 +1,8 @@
 /**
  * One SQLite connection, one queue: node-sqlite3 would otherwise interleave statements of
- * two async transactions on the same connection.
+ * two async transactions on the same connection
+ * (https://github.com/TryGhost/node-sqlite3/issues/1761; `serialize()` does not cover statements
+ * issued from callbacks or awaits).
  */
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();

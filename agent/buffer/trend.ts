@@ -1,7 +1,7 @@
 /**
  * Trends for the operator page, read from the stored data batches. The start is found by a
  * binary search on seq (a handful of rowid lookups) instead of an index on time, because an
- * index would add a page write to every commit (SD-card wear, BENCH.md bytes per sample).
+ * index would add a page write to every commit (SD-card wear: `buffer.bytesWrittenPerSample`, docs/BENCHMARKS.md).
  * Sample times are assumed to grow with seq; a clock step while unsynced may hide a few batches.
  */
 import { decodeData } from './codec.js';

@@ -4,7 +4,7 @@ import type { Logger } from '../core/log.js';
 import type { PlantEvent, Sample, TimeQuality } from '../core/types.js';
 import type { JsonBytes } from './json-bytes.js';
 
-/** The two uplink streams; each has its own persistent seq (UPLINK.md, "Delivery semantics"). */
+/** The two uplink streams; each has its own persistent seq (docs/UPLINK.md, "Delivery semantics"). */
 export type Stream = 'data' | 'events';
 export const STREAMS: readonly Stream[] = ['data', 'events'];
 

@@ -1,7 +1,7 @@
 /**
  * Is the system clock synchronised? A Raspberry Pi has no real-time clock and boots on a stale
  * time, so until NTP (or a platform time hint) says so, samples and events carry
- * `tq: "unsynced"` (UPLINK.md, "Time").
+ * `tq: "unsynced"` (docs/UPLINK.md, "The time hint").
  */
 import { execFile } from 'node:child_process';
 import { access } from 'node:fs/promises';

@@ -11,7 +11,7 @@
  *
  * The WATCHDOG=1 pings are scheduled on the agent's own event loop (the injected clock's
  * interval timer), so a blocked or hung loop stops them and systemd kills and restarts the
- * agent, and the permit relays drop with it (DOMAIN.md, "The safety boundary").
+ * agent, and the permit relays drop with it (docs/DOMAIN.md, "The safety boundary").
  */
 import { execFile } from 'node:child_process';
 import type { Clock, Timer } from './clock.js';

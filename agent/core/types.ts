@@ -1,6 +1,6 @@
 /** The shapes that flow through the agent: samples from the field, events about the plant. */
 
-/** Quality of a value, as in the uplink contract (UPLINK.md, "Quality"). */
+/** Quality of a value, as in the uplink contract (docs/UPLINK.md, "data", `q`). */
 export type Quality = 'good' | 'uncertain' | 'bad' | 'comm' | 'stale';
 
 /** Time quality: present only while the system clock is not known to be synchronised. */

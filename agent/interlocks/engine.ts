@@ -1,7 +1,7 @@
 /**
  * The interlock engine: permits held on only while every condition holds, alarm rules, latches,
  * first-out, and lockouts. It runs in memory on the event loop: a sample in, an output written,
- * with no disk, network or browser on the way (ARCHITECTURE.md, the safety path).
+ * with no disk, network or browser on the way (docs/ARCHITECTURE.md, the safety path).
  */
 import type { GpioInputConfig, InterlockConfig } from '../config/schema.js';
 import type { Clock, Timer } from '../core/clock.js';

@@ -1,7 +1,7 @@
 /**
  * Permit relays and the beacon. Each output is written to its declared safe state when it is
  * opened, before anything else runs, and again on every shutdown path. Permits are
- * energise-to-run (docs/DOMAIN.md): if the agent dies the relay drops and the machine may not start.
+ * energise-to-run (docs/DOMAIN.md, "The safety boundary"): if the agent dies the relay drops and the machine may not start.
  *
  * A write that fails (the GPIO line refused it: EIO, EBUSY, a vanished chip) is a fault of that
  * output: the output keeps the level last written for sure (a permit the gateway could not switch

@@ -1,6 +1,6 @@
 /**
- * A value that stops arriving is not a good value (DOMAIN.md: "a stale value → the point's
- * quality goes bad; every permit it feeds drops"). Acquisition marks `comm` when a device stops
+ * A value that stops arriving is not a good value (docs/DOMAIN.md, "A reading that cannot be
+ * trusted is a fault": its quality goes bad and every permit it feeds drops). Acquisition marks `comm` when a device stops
  * answering; this catches everything else that stalls, e.g. a poller that never runs.
  */
 import type { DeviceConfig } from '../config/schema.js';

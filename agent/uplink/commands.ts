@@ -1,5 +1,5 @@
 /**
- * Platform → gateway commands (UPLINK.md, "Commands"). Every command gets exactly one answer;
+ * Platform → gateway commands (docs/UPLINK.md, "Commands"). Every command gets exactly one answer;
  * junk gets `{id: "", ok: false, error}` (the floor schema requires a string id). None of them
  * can change a limit, an interlock or an output: safety logic is changed only on site.
  * A command is checked for size before it is parsed and for rate before it does anything.

@@ -1,6 +1,6 @@
 /**
  * Builders for every payload of the uplink contract v1. Each must validate against the shared
- * floor schema (/work/shared/spec/uplink-v1.schema.json) and the project's superset
+ * floor schema (schema/uplink-v1.floor.schema.json) and the project's superset
  * (schema/uplink-v1.schema.json); the tests check both on what really reached the broker.
  */
 import type { MemoryReading } from '../core/memory.js';
@@ -42,7 +42,7 @@ export interface BirthMessage extends BirthContent {
 export interface DataMessage {
   kind: 'data';
   seq: number;
-  /** the seq series (UPLINK.md, "Delivery semantics"): deduplicate on (gateway, stream, epoch, seq) */
+  /** the seq series (docs/UPLINK.md, "Delivery semantics"): deduplicate on (gateway, stream, epoch, seq) */
   epoch: string;
   bootId: string;
   hist: boolean;

@@ -10,6 +10,10 @@
  * from mqtt-packet's numbers module when it loads): the encoder's result is copied into 4 bytes
  * of their own, so a cached length keeps only itself. test/uplink/mqtt-packet-fix.test.ts checks
  * it on the copy mqtt.js uses.
+ *
+ * Upstream: https://github.com/mqttjs/mqtt-packet/issues/163 (the same pinning, reported for
+ * Node 24's 64 KiB pool), fix proposed in https://github.com/mqttjs/mqtt-packet/pull/164, not in
+ * a release as of 2026-12. Drop this file once mqtt.js depends on a release that has it.
  */
 import { createRequire } from 'node:module';
 

@@ -10,6 +10,10 @@
  * packet's topic and packet id, hands mqtt.js the packet with an empty payload and
  * `refusedBytes` (so mqtt.js acknowledges it as usual and the uplink answers it), and drops the
  * rest of its bytes as they arrive. A parser whose client did not set the option is unchanged.
+ *
+ * No upstream issue found as of 2026-12 (mqttjs/mqtt-packet, mqttjs/MQTT.js); behaviour seen in
+ * mqtt-packet 9.0.2: `Parser.parse` appends to its BufferList until `packet.length` bytes are in,
+ * whatever the length, and MQTT.js has no incoming size option for 3.1.1.
  */
 import { createRequire } from 'node:module';
 

@@ -1,4 +1,4 @@
-/** Topic names of the uplink contract (UPLINK.md, "Topics"). */
+/** Topic names of the uplink contract (docs/UPLINK.md, "Topics"). */
 export interface Topics {
   root: string;
   state: string;

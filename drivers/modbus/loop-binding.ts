@@ -48,6 +48,8 @@ function loadBindingsCpp(): BindingsCpp {
  * again" and reads again at once. A tty that was hung up (USB adapter pulled, pty's far end
  * gone) reads 0 forever, so the stock read spins in the thread pool and the port never reports
  * itself lost; whether a pty says EIO or 0 first is a race in the kernel. Here 0 is a hang-up.
+ * Upstream: https://github.com/serialport/bindings-cpp/issues/162 (unixRead recursing on 0
+ * bytes); the fix, https://github.com/serialport/bindings-cpp/pull/164, was closed unmerged.
  */
 export function stockBinding(): BindingInterface {
   const cpp = loadBindingsCpp();

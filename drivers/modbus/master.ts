@@ -5,15 +5,22 @@
  * exception decoding) is modbus-serial's ModbusRTU, over our RtuFramePort, which first checks
  * every reply against its request (reply-check.ts).
  *
- * Traps measured in modbus-serial 8.0.25 and how this file avoids them:
- * - no timeout unless set → `setTimeout(bus.timeoutMs)` on every client;
+ * Traps measured in modbus-serial 8.0.25 and how this file avoids them (upstream issues where
+ * one exists, as of 2026-12):
+ * - no timeout unless set → `setTimeout(bus.timeoutMs)` on every client
+ *   (https://github.com/yaacov/node-modbus-serial/issues/332: no answer at all without it);
  * - a reply arriving after its timeout is taken as the answer to the next request → after a
- *   timeout we wait until the line has been silent for a whole timeout, then discard;
+ *   timeout we wait until the line has been silent for a whole timeout, then discard (no
+ *   upstream issue found: RTU has no transaction id, and the client matches on arrival);
  * - a truncated frame spoils the next good reply → the port starts each request empty, and
- *   after any error we wait for silence and discard;
- * - a request in flight when the port closes waits out its timeout → we fail it at once;
+ *   after any error we wait for silence and discard (rtu-port.ts);
+ * - a request in flight when the port closes waits out its timeout → we fail it at once
+ *   (https://github.com/yaacov/node-modbus-serial/issues/547: close() leaves pending
+ *   transactions, only destroy() cancels them);
  * - a byte count that disagrees with the request, inside a frame of the right length, is decoded
- *   as good values → the port refuses it (kind `mismatch`) before modbus-serial sees it.
+ *   as good values → the port refuses it (kind `mismatch`) before modbus-serial sees it (no
+ *   upstream issue found; seen in its index.js: `_readFC3or4` decodes whatever byte count the
+ *   frame states).
  */
 import modbusSerial from 'modbus-serial';
 import type { Clock, Timer } from '../clock.js';

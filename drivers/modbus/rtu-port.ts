@@ -2,7 +2,9 @@
  * The port object modbus-serial's client talks through (`new ModbusRTU(port)`), in place of
  * its own RTUBufferedPort. Why: RTUBufferedPort keeps received bytes in a private buffer we
  * cannot flush, so a late or truncated reply stays there and is served as, or spoils, the
- * answer to the next request (measured on modbus-serial 8.0.25). Here every request starts
+ * answer to the next request (measured on modbus-serial 8.0.25; leftover bytes showing up in
+ * front of the next reply are reported in https://github.com/yaacov/node-modbus-serial/pull/18,
+ * comments, with no fix since). Here every request starts
  * with an empty buffer, the master can discard on demand, and the time of the last byte is
  * known, so the master can wait for a silent line after a failure.
  */

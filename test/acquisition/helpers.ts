@@ -56,6 +56,3 @@ export class Recorder {
     return this.samples.filter((s) => s.p === p);
   }
 }
-
-/** a wall-clock window, for a rate measured on a line at wire speed */
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -9,7 +9,7 @@ import { ModbusDeviceSim } from '../../drivers/sim/modbus-device.js';
 import { serveSimulator, startPtyPair } from '../../drivers/sim/modbus-pty.js';
 import { registerSimulator } from '../../drivers/sim/sim-binding.js';
 import { waitFor } from '../helpers/wait.js';
-import { bus, device, point, quietLog, Recorder, sandingWorkshop, sleep } from './helpers.js';
+import { bus, device, point, quietLog, Recorder, sandingWorkshop } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -127,12 +127,17 @@ describe('Modbus acquisition of the sanding workshop', () => {
     // Measure once the dead device has been found dead (comm after its third missed poll).
     await waitFor('dev7 found dead', () => rec.events.some((e) => e.source === 'dev7' && e.state === 'comm'));
     const from = [1, 2, 3, 4, 5, 6].map((u) => sim.unit(u).requests);
-    // the measuring window itself: polls are counted over wall time on a line at wire speed
+    const startedAt = performance.now();
+    // the periods are wall time on a line at wire speed: 8 polls are due in 4 s, and every
+    // healthy device must have made at least 7 of them by then (waited for, then timed)
     const windowMs = 4000;
-    await sleep(windowMs);
-    const polls = [1, 2, 3, 4, 5, 6].map((u, i) => sim.unit(u).requests - from[i]!);
     const due = windowMs / 500;
-    for (const n of polls) expect(n).toBeGreaterThanOrEqual(due - 1);
+    const polls = () => [1, 2, 3, 4, 5, 6].map((u, i) => sim.unit(u).requests - from[i]!);
+    // timed at the simulator, as the reply that completes them goes out
+    let doneAt: number | undefined;
+    cleanups.push(sim.onTransmit(() => void (doneAt ??= polls().every((n) => n >= due - 1) ? performance.now() : undefined)));
+    await waitFor(`${due - 1} polls of every healthy device`, () => doneAt !== undefined, { timeoutMs: 10_000, state: () => JSON.stringify(polls()) });
+    expect(doneAt! - startedAt).toBeLessThanOrEqual(windowMs);
     // the dead one is only probed, less and less often
     expect(sim.unit(7).requests).toBeLessThan(10);
     expect(acq.stats().find((h) => h.id === 'dev7')).toMatchObject({ ok: false });

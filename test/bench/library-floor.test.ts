@@ -21,7 +21,12 @@ function packagesLoadedBy(specifiers: readonly string[]): string[] {
     port1.on('message', (u) => urls.add(u));
     register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}), { data: { port: port2 }, transferList: [port2] });
     for (const s of ${JSON.stringify(specifiers)}) await import(s);
-    await new Promise((r) => setTimeout(r, 200));
+    // the hook posts from its own thread, in load order: once this last module's URL is here, so
+    // is every URL before it
+    const sentinel = 'data:text/javascript,export default "library-floor sentinel"';
+    const arrived = new Promise((r) => port1.on('message', (u) => u === sentinel && r()));
+    await import(sentinel);
+    await arrived;
     for (const f of Object.keys(createRequire(import.meta.url).cache)) urls.add(f);
     const names = new Set([...urls].map((u) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(u)?.[1]).filter(Boolean));
     console.log(JSON.stringify([...names].sort()));

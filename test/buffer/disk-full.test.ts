@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countDropped, droppedEvent } from '../../agent/buffer/buffer-events.js';
 import type { StoredMessage } from '../../agent/buffer/types.js';
@@ -56,9 +57,20 @@ describe.skipIf(!mounted)('a full disk under the buffer', () => {
 
   const trouble: ({ error: string; since: number } | undefined)[] = [];
   const filler = join(mnt, 'filler');
+  // the buffer's timers (commits, event retries) on fake time; SQLite and the kernel are real
+  const clock = new FakeClock();
+  // refused commits after the first are logged at debug level, with their count: what the test watches
+  const refused = { events: 0, telemetry: 0 };
+  const log = pino({ level: 'debug' }, {
+    write(line: string) {
+      const { msg } = JSON.parse(line) as { msg?: string };
+      if (msg?.startsWith('event commit failed')) refused.events++;
+      if (msg?.startsWith('telemetry commit failed')) refused.telemetry++;
+    },
+  });
 
   beforeAll(async () => {
-    opened = await openOutbox({ path: join(mnt, 'buffer.db'), commitMs: 50, onWriteTrouble: (t) => trouble.push(t) });
+    opened = await openOutbox({ path: join(mnt, 'buffer.db'), commitMs: 50, clock, log, onWriteTrouble: (t) => trouble.push(t) });
   });
 
   it('keeps every sample and event in memory while the disk is full, says why, and commits them in order once it has room', async () => {
@@ -87,13 +99,21 @@ describe.skipIf(!mounted)('a full disk under the buffer', () => {
     await waitFor('the disk to refuse a commit', () => trouble.length > 0, 5000);
     expect(trouble[0]!.error).toMatch(/SQLITE_FULL|disk is full/);
     expect(outbox.usage().writeError).toBe(trouble[0]!.error);
-    // a second look later: still refused, still waiting, nothing given up, one report only
-    await new Promise((r) => setTimeout(r, 1500));
+    // a second look once the buffer has tried again (its event retry, 1 s; its next commits):
+    // still refused, still waiting, nothing given up, one report only
+    const before = { ...refused };
+    await clock.advanceAsync(1500);
+    await waitFor('the retries refused too', () => refused.events > before.events && refused.telemetry > before.telemetry, {
+      timeoutMs: 5000,
+      state: () => JSON.stringify({ before, refused }),
+    });
     expect(eventsCommitted).toBe(0);
     expect(trouble).toHaveLength(1);
     const stuckAt = { data: outbox.nextSeq('data'), events: outbox.nextSeq('events') };
 
     unlinkSync(filler);
+    // the event retry armed after the last refusal fires within its second
+    await clock.advanceAsync(1000);
     await Promise.all(eventWrites);
     await waitFor('commits to go through again', () => outbox.usage().writeError === undefined && trouble.length === 2, 5000);
     expect(trouble[1]).toBeUndefined();

@@ -39,7 +39,7 @@ export async function openOutbox(o: Partial<OutboxOptions> & { path?: string } =
   return { outbox, systemEvents, path };
 }
 
-/** the gap events with which a new buffer announces its seq series, in events seq 1 (UPLINK.md, "The seq epoch") */
+/** the gap events with which a new buffer announces its seq series, in events seq 1 (docs/UPLINK.md, "The seq epoch") */
 export function seriesEventIds(epoch: string): string[] {
   return [`gap-data-epoch-${epoch}`, `gap-events-epoch-${epoch}`];
 }

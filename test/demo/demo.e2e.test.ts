@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const cli = join(root, 'dist/agent/cli.js');
@@ -22,18 +23,8 @@ const received: { topic: string; payload: Record<string, unknown> }[] = [];
 let client: mqtt.MqttClient;
 let hmiUrl = '';
 
-function waitFor<T>(what: string, probe: () => T | undefined, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      const v = probe();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() > end) return reject(new Error(`timed out waiting for ${what}; demo said:\n${output}`));
-      setTimeout(tick, 50);
-    };
-    tick();
-  });
-}
+/** what the demo printed, for a wait's failure message */
+const saying = (timeoutMs: number) => ({ timeoutMs, state: () => `demo said:\n${output}` });
 
 beforeAll(async () => {
   if (!existsSync(cli)) throw new Error('dist/agent/cli.js missing: run `npm run build` (npm test does)');
@@ -41,8 +32,8 @@ beforeAll(async () => {
   demo = spawn(process.execPath, [cli, 'demo', '--hmi-port', '0'], { cwd: mkdtempSync(join(tmpdir(), 'fb-demo-')), stdio: ['ignore', 'pipe', 'pipe'] });
   demo.stdout!.on('data', (b: Buffer) => (output += b.toString()));
   demo.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-  hmiUrl = await waitFor('the operator page URL', () => /operator page (http:\S+)/.exec(output)?.[1], 10_000);
-  const broker = await waitFor('the broker URL', () => /MQTT broker (mqtt:\S+), topic root (\S+);/.exec(output) ?? undefined, 1000);
+  hmiUrl = await waitFor('the operator page URL', () => /operator page (http:\S+)/.exec(output)?.[1], saying(10_000));
+  const broker = await waitFor('the broker URL', () => /MQTT broker (mqtt:\S+), topic root (\S+);/.exec(output), saying(1000));
   client = mqtt.connect(broker[1]!, { clientId: 'test-platform' });
   client.on('message', (topic, buf) => received.push({ topic, payload: JSON.parse(buf.toString()) as Record<string, unknown> }));
   await new Promise<void>((resolve) => client.once('connect', () => client.subscribe(`${broker[2]!}/#`, { qos: 1 }, () => resolve())));
@@ -60,18 +51,20 @@ afterAll(async () => {
 
 describe('firebreak demo', () => {
   it('shows live values of the collector, the room and the contacts on the operator page within 10 s', async () => {
-    const deadline = Date.now() + 10_000;
-    let body: { points: { id: string; q: string; v: unknown }[]; contacts: { id: string; q: string }[]; permits: { id: string }[] } | undefined;
-    while (Date.now() < deadline) {
-      const r = await fetch(new URL('/api/snapshot', hmiUrl));
-      body = (await r.json()) as typeof body;
-      if (body!.points.every((p) => p.q === 'good')) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const byId = new Map(body!.points.map((p) => [p.id, p]));
+    type Snapshot = { points: { id: string; q: string; v: unknown }[]; contacts: { id: string; q: string }[]; permits: { id: string }[] };
+    let last: Snapshot | undefined;
+    const body = await waitFor(
+      'every point good on the operator page',
+      async () => {
+        last = (await (await fetch(new URL('/api/snapshot', hmiUrl))).json()) as Snapshot;
+        return last.points.every((p) => p.q === 'good') && last;
+      },
+      { timeoutMs: 10_000, state: () => JSON.stringify(last?.points) },
+    );
+    const byId = new Map(body.points.map((p) => [p.id, p]));
     for (const id of ['dc1.dp', 'dc1.hopperTemp', 'ds1.conc']) expect(byId.get(id)).toMatchObject({ q: 'good', v: expect.any(Number) });
-    expect(body!.contacts.map((c) => c.id)).toEqual(expect.arrayContaining(['spark1', 'loto.sander1', 'fan1.run']));
-    expect(body!.permits.map((p) => p.id)).toEqual(['sander1-permit']);
+    expect(body.contacts.map((c) => c.id)).toEqual(expect.arrayContaining(['spark1', 'loto.sander1', 'fan1.run']));
+    expect(body.permits.map((p) => p.id)).toEqual(['sander1-permit']);
     const page = await (await fetch(hmiUrl)).text();
     expect(page).toContain('<html');
   }, 15_000);
@@ -79,7 +72,7 @@ describe('firebreak demo', () => {
   it('sends the platform state, data and the permit event, every message valid under the uplink contract', async () => {
     const permitted = (m: (typeof received)[number]) =>
       m.topic.endsWith('/events') && (m.payload.events as { source?: string; state?: string }[]).some((e) => e.source === 'sander1-permit' && e.state === 'permitted');
-    await waitFor('the sander permit event', () => received.find(permitted), 12_000);
+    await waitFor('the sander permit event', () => received.find(permitted), saying(12_000));
     const ajv = new Ajv2020({ strict: false });
     const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')) as object);
     for (const m of received) {

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../agent/core/log.js';
 import type { PlantEvent, Sample } from '../../agent/core/types.js';
 import { FeedServer, type FeedSource } from '../../agent/feed/feed-server.js';
+import { waitFor } from '../helpers/wait.js';
 
 function fakePlant() {
   const samples: ((s: Sample) => void)[] = [];
@@ -49,7 +50,6 @@ function read(path: string): Promise<Reader> {
     const socket = connect(path);
     const lines: Record<string, unknown>[] = [];
     let rest = '';
-    let wake: (() => void) | undefined;
     const closed = new Promise<void>((r) => socket.on('close', () => r()));
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => {
@@ -57,7 +57,6 @@ function read(path: string): Promise<Reader> {
       const parts = rest.split('\n');
       rest = parts.pop()!;
       for (const p of parts) lines.push(JSON.parse(p) as Record<string, unknown>);
-      wake?.();
     });
     socket.once('error', reject);
     socket.once('connect', () =>
@@ -65,18 +64,15 @@ function read(path: string): Promise<Reader> {
         socket,
         lines,
         closed,
-        async next(type, timeoutMs = 2000) {
-          const until = Date.now() + timeoutMs;
-          for (;;) {
-            const i = lines.findIndex((l) => l.type === type);
-            if (i >= 0) return lines.splice(i, 1)[0]!;
-            if (Date.now() > until) throw new Error(`no ${type} line; have ${JSON.stringify(lines)}`);
-            await new Promise<void>((r) => {
-              wake = r;
-              setTimeout(r, 50);
-            });
-          }
-        },
+        next: (type, timeoutMs = 2000) =>
+          waitFor(
+            `a ${type} line`,
+            () => {
+              const i = lines.findIndex((l) => l.type === type);
+              return i >= 0 && lines.splice(i, 1)[0]!;
+            },
+            { timeoutMs, state: () => `have ${JSON.stringify(lines)}` },
+          ),
       }),
     );
   });
@@ -112,8 +108,10 @@ describe('the local feed', () => {
     plant.setAlarms([{ id: 'dc1.dp.high', state: 'unack' }]);
     plant.setAlarms([{ id: 'dc1.dp.high', state: 'unack' }, { id: 'x', state: 'unack' }]);
     expect((await r.next('alarms')).alarms).toHaveLength(2);
-    // two changes in one turn of the loop made one alarms line
-    await new Promise((res) => setTimeout(res, 50));
+    // two changes in one turn of the loop made one alarms line: a sample sent after that turn
+    // arrives behind anything the feed wrote before it, so no second alarms line is ahead of it
+    plant.sample({ p: 'dc1.dp', t: 3, v: 1860, q: 'good' });
+    expect(await r.next('sample')).toMatchObject({ t: 3 });
     expect(r.lines.filter((l) => l.type === 'alarms')).toHaveLength(0);
     r.socket.destroy();
   });
@@ -137,9 +135,7 @@ describe('the local feed', () => {
     expect(feed!.clientCount).toBe(1);
     plant.sample({ p: 'dc1.dp', t: -1, v: 42, q: 'good' });
     await live.next('hello');
-    const until = Date.now() + 3000;
-    while (!live.lines.some((l) => l.v === 42) && Date.now() < until) await new Promise((res) => setTimeout(res, 20));
-    expect(live.lines.some((l) => l.v === 42)).toBe(true);
+    await waitFor('the sample after the drop on the live reader', () => live.lines.some((l) => l.v === 42), 3000);
     stuck.socket.destroy();
     live.socket.destroy();
   });

@@ -11,11 +11,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type Agent } from '../../agent/app.js';
 import { SiteConfigSchema } from '../../agent/config/schema.js';
 import { createLogger } from '../../agent/core/log.js';
+import { waitFor } from '../helpers/wait.js';
 
 const require = createRequire(import.meta.url);
 interface TestNode {
   on(event: 'input', fn: (msg: Record<string, unknown>) => void): void;
   receive(msg: Record<string, unknown>): void;
+  context(): { flow: { get(key: string): unknown } };
 }
 interface Helper {
   init(runtimePath: string, settings?: Record<string, unknown>): void;
@@ -74,15 +76,8 @@ function collect(node: TestNode) {
   node.on('input', (m) => msgs.push(m));
   return {
     msgs,
-    async until(pred: (m: Record<string, unknown>) => boolean, timeoutMs = 8000) {
-      const end = Date.now() + timeoutMs;
-      for (;;) {
-        const m = msgs.find(pred);
-        if (m) return m;
-        if (Date.now() > end) throw new Error(`not seen within ${timeoutMs} ms; got ${JSON.stringify(msgs.slice(-5))}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    until: (pred: (m: Record<string, unknown>) => boolean, timeoutMs = 8000) =>
+      waitFor('the message', () => msgs.find(pred), { timeoutMs, state: () => `got ${JSON.stringify(msgs.slice(-5))}` }),
   };
 }
 
@@ -121,7 +116,10 @@ describe('Firebreak nodes in Node-RED', () => {
 
   it('firebreak events: only the event types asked for', async () => {
     agent.simulator!.set('dc1.dp', 900);
-    await new Promise((r) => setTimeout(r, 600)); // let the previous test's alarm clear (polls every 100 ms)
+    // the previous test's alarms clear first, so the one this test raises is a new event
+    await waitFor('the previous test\'s alarms to clear', () => agent.plant.alarms.views().every((a) => !a.active), {
+      state: () => JSON.stringify(agent.plant.alarms.views().filter((a) => a.active).map((a) => a.id)),
+    });
     await load([
       { id: 'e1', type: 'firebreak events', types: 'alarm', socket, wires: [['out']] },
       { id: 'out', type: 'helper' },
@@ -139,7 +137,9 @@ describe('Firebreak nodes in Node-RED', () => {
       .map((n) => (n.type?.toString().startsWith('firebreak') ? { ...n, socket } : n.id === 'sr.report' ? { ...n, wires: [['out']] } : n));
     await load([...flow, { id: 'out', type: 'helper' }], [firebreakNodes, core('function/10-function.js'), core('common/20-inject.js')]);
     const out = collect(helper.getNode('out'));
-    await new Promise((r) => setTimeout(r, 1500)); // a few samples of dc1.dp
+    // a few samples of dc1.dp in the shift's statistics (flow context, kept by sr.acc)
+    const counted = () => ((helper.getNode('sr.acc').context().flow.get('shiftStats') as Record<string, { n: number }> | undefined)?.['dc1.dp']?.n ?? 0);
+    await waitFor('three samples of dc1.dp counted for the shift', () => counted() >= 3);
     helper.getNode('sr.end').receive({});
     const m = await out.until(() => true);
     expect(m.payload).toMatch(/^班组报告 Shift report/);

@@ -14,7 +14,7 @@ import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { exampleSite } from '../interlocks/workshop.js';
 import { Platform } from '../uplink/subscriber.js';
 import { MockPlatform } from './mock-platform.js';
-import { KEY, QYBM, TNM, WGBM, fromChinaTime, mockOptions, sleep } from './workshop.js';
+import { KEY, QYBM, TNM, WGBM, fromChinaTime, mockOptions } from './workshop.js';
 import { waitFor } from '../helpers/wait.js';
 
 let broker: TestBroker;
@@ -73,12 +73,18 @@ describe('the agent with MQTT and Hebei uplinks', () => {
       await platform.setMode('refuse');
       const mqttSamples = () => subscriber.received.filter((r) => r.topic === `${root}/data`).flatMap((r) => r.body.samples as { p: string; v: unknown }[]);
       sim.set('ds1.conc', 2);
-      await sleep(3000);
-      // the new reading went out over MQTT while the province was refusing connections
-      expect(mqttSamples().some((x) => x.p === 'ds1.conc' && x.v === 2)).toBe(true);
-      expect(platform.allRts().some((i) => i.tnm === TNM.conc && i.val === '2.00')).toBe(false);
       const events = () => subscriber.received.filter((r) => r.topic === `${root}/events`).flatMap((r) => r.body.events as { source?: string; state?: string }[]);
-      expect(events().some((e) => e.source === 'ds1.conc.highHigh' && e.state === 'rtn_unack')).toBe(true);
+      // the new reading and the clear went out over MQTT while the province was refusing
+      // connections, and the gateway has seen the province go
+      await waitFor(
+        'the reading and the clear over MQTT, the province seen down',
+        () =>
+          mqttSamples().some((x) => x.p === 'ds1.conc' && x.v === 2) &&
+          events().some((e) => e.source === 'ds1.conc.highHigh' && e.state === 'rtn_unack') &&
+          agent!.page.snapshot().uplinks.some((u) => u.name === 'hebei' && !u.connected),
+        10_000,
+      );
+      expect(platform.allRts().some((i) => i.tnm === TNM.conc && i.val === '2.00')).toBe(false);
       expect(agent.page.snapshot().uplinks.map((u) => [u.name, u.connected])).toEqual([
         ['mqtt', true],
         ['hebei', false],

@@ -18,8 +18,8 @@ afterEach(async () => {
 /** the workshop starts a quarter second past a period boundary, as a real start does */
 const T0 = Date.UTC(2026, 5, 21, 8, 0, 0) + 250;
 
-async function setUp(o: { slowMs?: number; timeoutMs?: number; autostart?: boolean } = {}): Promise<{ platform: MockPlatform; ws: Workshop; clock: FakeClock }> {
-  const platform = await MockPlatform.start({ ...mockOptions(), slowMs: o.slowMs });
+async function setUp(o: { timeoutMs?: number; autostart?: boolean } = {}): Promise<{ platform: MockPlatform; ws: Workshop; clock: FakeClock }> {
+  const platform = await MockPlatform.start(mockOptions());
   const clock = new FakeClock(T0);
   const ws = await startWorkshop({ platform, timeoutMs: o.timeoutMs, autostart: o.autostart, clock });
   cleanup.push(() => platform.close(), () => ws.close());
@@ -167,7 +167,7 @@ describe('Hebei V1.1 uplink against a mock platform', () => {
   }, 30_000);
 
   it('keeps retrying while answers are slower than its timeout, then catches up', async () => {
-    const { platform, ws, clock } = await setUp({ slowMs: 1500, timeoutMs: 600 });
+    const { platform, ws, clock } = await setUp({ timeoutMs: 600 });
     const reading: Reading = (e) => ({ conc: 4 + (e % 1000) / 1000, dp: 1000, spark: false });
     await run(ws, clock, () => platform.rts.length >= 1, reading, { caughtUp: true });
     await platform.setMode('slow');

@@ -2,7 +2,8 @@
  * A mock of the Hebei V1.1 platform on node:http: it decrypts every request, checks every field
  * (qybm, wgbm, tnm, ts, val, oname, avx, scd, threshold, content), records what it took, and
  * answers `{"code":200,"msg":"操作成功","data":null}`. Switches make it misbehave: refuse
- * connections (nothing listening), close them without an answer, answer slowly, or answer 500.
+ * connections (nothing listening), close them without an answer, hold the answer until the mode
+ * changes again (slow: past any deadline of the gateway), or answer 500.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -33,7 +34,6 @@ export interface MockPlatformOptions {
   tnms: string[];
   /** the scd codes it knows */
   scds?: number[];
-  slowMs?: number;
 }
 
 const TS = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
@@ -52,6 +52,8 @@ export class MockPlatform {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly cipher: HebeiCipher;
+  /** the requests held in 'slow' mode, released when the mode changes */
+  private held: (() => void)[] = [];
 
   private constructor(
     private readonly o: MockPlatformOptions,
@@ -82,11 +84,13 @@ export class MockPlatform {
   async setMode(mode: PlatformMode): Promise<void> {
     const was = this.mode;
     this.mode = mode;
+    if (mode !== 'slow') for (const go of this.held.splice(0)) go();
     if (mode === 'refuse' && was !== 'refuse') await this.unlisten();
     if (mode !== 'refuse' && was === 'refuse') await this.listen(this.port);
   }
 
   async close(): Promise<void> {
+    for (const go of this.held.splice(0)) go();
     await this.unlisten();
   }
 
@@ -124,7 +128,7 @@ export class MockPlatform {
     };
     if (this.mode === 'close') return void req.socket.destroy();
     if (this.mode === 'code500') return answer(500, '服务器内部错误');
-    if (this.mode === 'slow') await new Promise((r) => setTimeout(r, this.o.slowMs ?? 5000));
+    if (this.mode === 'slow') await new Promise<void>((go) => this.held.push(go));
     if (res.destroyed) return;
     const problem = (what: string) => {
       this.problems.push(`${req.url}: ${what}`);

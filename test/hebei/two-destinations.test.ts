@@ -1,16 +1,18 @@
 /**
  * Two destinations over one buffer, each with its own cursor: the real MqttUplink against a real
  * broker and the Hebei uplink against the mock platform. One being down never holds back or
- * loses data for the other.
+ * loses data for the other. The plant, the buffer and both uplinks run on a FakeClock moved
+ * 100 ms a step while readings are fed (periods, backoffs, reconnects); the broker, the HTTP
+ * platform and SQLite are real and are waited for.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../agent/core/clock.js';
+import { FakeClock } from '../../agent/core/clock.js';
 import { MqttUplink } from '../../agent/uplink/mqtt-uplink.js';
 import { quiet } from '../buffer/tmp-outbox.js';
 import { connectGate, startBroker, type TestBroker } from '../helpers/broker.js';
 import { Platform } from '../uplink/subscriber.js';
 import { MockPlatform } from './mock-platform.js';
-import { TNM, fromChinaTime, mockOptions, sleep, startWorkshop, type Workshop } from './workshop.js';
+import { TNM, fromChinaTime, mockOptions, runFor, startWorkshop, type Workshop } from './workshop.js';
 import { waitFor } from '../helpers/wait.js';
 
 let broker: TestBroker;
@@ -26,7 +28,8 @@ const dataSeqs = (p: Platform, root: string) => p.received.filter((r) => r.topic
 describe('MQTT and Hebei over the same buffer', () => {
   it('MQTT keeps flowing while the province is down, the province while the broker is down, and both catch up', async () => {
     const hebeiPlatform = await MockPlatform.start(mockOptions());
-    const ws: Workshop = await startWorkshop({ platform: hebeiPlatform });
+    const clock = new FakeClock();
+    const ws: Workshop = await startWorkshop({ platform: hebeiPlatform, clock });
     const gateway = 'GW-HB-01';
     const root = `firebreak/v1/${ws.config.site.enterprise}/${gateway}`;
     const gate = connectGate();
@@ -36,7 +39,7 @@ describe('MQTT and Hebei over the same buffer', () => {
       gateway,
       bootId: 'boot-two-destinations',
       outbox: ws.outbox,
-      clock: new SystemClock(),
+      clock,
       log: quiet,
       birth: () => ({ points: [] }),
       snapshot: () => [],
@@ -49,41 +52,39 @@ describe('MQTT and Hebei over the same buffer', () => {
     let subscriber = await Platform.connect(broker.url, root);
     const subscribers = [subscriber];
     await mqtt.start();
-    let running = true;
+    // the field: a reading of each point every 100 ms of fake time
     let n = 0;
-    const feeder = (async () => {
-      while (running) {
-        ws.feed('ds1.conc', 5 + (n % 10) / 10);
-        ws.feed('dc1.dp', 900 + n++);
-        await sleep(100);
-      }
-    })();
+    const field = () => {
+      ws.feed('ds1.conc', 5 + (n % 10) / 10);
+      ws.feed('dc1.dp', 900 + n++);
+    };
+    const run = (until: number | (() => boolean)) => runFor(ws, clock, until, field);
     try {
-      await waitFor('both destinations flowing', () => dataSeqs(subscriber, root).length > 5 && hebeiPlatform.rts.length >= 1, 15_000);
+      await run(() => dataSeqs(subscriber, root).length > 5 && hebeiPlatform.rts.length >= 1);
 
       // the province goes away: MQTT data keeps arriving live
       await hebeiPlatform.setMode('refuse');
       const mqttBefore = dataSeqs(subscriber, root).length;
       const rtsBefore = hebeiPlatform.rts.length;
-      await sleep(2500);
-      expect(dataSeqs(subscriber, root).length).toBeGreaterThan(mqttBefore + 10);
+      await run(2500);
+      await waitFor('MQTT data of the outage at the platform, the province seen down', () => dataSeqs(subscriber, root).length > mqttBefore + 10 && !ws.hebei.status().connected, 15_000);
       expect(hebeiPlatform.rts.length).toBe(rtsBefore);
       expect(mqtt.status().connected).toBe(true);
-      expect(ws.hebei.status().connected).toBe(false);
       // the province is owed the periods of the outage; MQTT has nearly nothing pending
       expect(ws.hebei.status().pending).toBeGreaterThanOrEqual(2);
-      expect(mqtt.status().pending).toBeLessThan(5);
+      await waitFor('MQTT with nearly nothing pending', () => mqtt.status().pending < 5);
 
       // the province comes back and the broker goes away: Hebei catches up and keeps flowing
       await hebeiPlatform.setMode('ok');
       gate.open = false;
       await broker.stop();
       await waitFor('mqtt to notice', () => !mqtt.status().connected, 15_000);
-      const caughtUpAt = Date.now();
-      await waitFor('hebei caught up while the broker is down', () => boundaries(hebeiPlatform).some((b) => b > caughtUpAt), 15_000);
+      const caughtUpAt = clock.now();
+      // hebei caught up while the broker is down
+      await run(() => boundaries(hebeiPlatform).some((b) => b > caughtUpAt));
       const rtsDuring = hebeiPlatform.rts.length;
-      await sleep(2000);
-      expect(hebeiPlatform.rts.length).toBeGreaterThan(rtsDuring);
+      await run(2000);
+      await waitFor('hebei still flowing', () => hebeiPlatform.rts.length > rtsDuring, 15_000);
       expect(mqtt.status().pending).toBeGreaterThan(10);
 
       // the broker comes back: MQTT delivers its whole backlog
@@ -91,10 +92,9 @@ describe('MQTT and Hebei over the same buffer', () => {
       subscriber = await Platform.connect(broker.url, root);
       subscribers.push(subscriber);
       gate.open = true;
-      await waitFor('mqtt reconnected', () => mqtt.status().connected, 15_000);
-      await sleep(500);
-      running = false;
-      await feeder;
+      // reconnected (its backoff on fake time), then half a second more of readings
+      await run(() => mqtt.status().connected);
+      await run(500);
       await ws.outbox.flush();
       const last = ws.outbox.nextSeq('data') - 1;
       const all = () => new Set(subscribers.flatMap((s) => dataSeqs(s, root)));
@@ -106,8 +106,6 @@ describe('MQTT and Hebei over the same buffer', () => {
       expect(bs.every((b, i) => i === 0 || b - bs[i - 1]! === 1000)).toBe(true);
       expect(hebeiPlatform.problems).toEqual([]);
     } finally {
-      running = false;
-      await feeder;
       await mqtt.stop();
       for (const s of subscribers) await s.close();
       await ws.close();

@@ -186,8 +186,6 @@ export async function runFor(ws: Workshop, clock: FakeClock, until: number | (()
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export function mockOptions() {
   return { key: KEY, qybm: QYBM, wgbm: WGBM, tnms: Object.values(TNM) };
 }

@@ -20,6 +20,7 @@ import { addUser } from '../../agent/hmi/users.js';
 import type { SimGpio } from '../../drivers/sim/gpio-sim.js';
 import { alarmRow, ARTIFACTS, haveChromium, launchChromium, logIn, openPage, warnIfNoChromium } from './browser.js';
 import { login, OPERATOR, post, SUPERVISOR, type Endpoint } from './harness.js';
+import { waitFor } from '../helpers/wait.js';
 
 warnIfNoChromium('agent page tests');
 
@@ -138,17 +139,16 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
     agent.simulator!.set('ds1.conc', 3.2);
     gpio.set(LINE.fan, true);
     gpio.set(LINE.valve, true);
-    await until('the sander permit is on', () => permit().on, 5000);
+    await waitFor('the sander permit is on', () => permit().on, 5000);
     // A busy test machine may also have made a poll time out (a sensor-fault alarm, cleared by
     // now) or the agent's own event-loop watch alarm: only the field's alarms must be settled.
-    await until(
+    await waitFor(
       'the field alarms are settled',
       () => {
         for (const a of snapshot().alarms) if (a.state === 'rtn_unack' && a.source !== 'agent') void agent.page.acknowledge(a.id, 'test-setup');
         return snapshot().alarms.every((a) => a.source === 'agent');
       },
-      5000,
-      () => JSON.stringify(snapshot().alarms),
+      { timeoutMs: 5000, state: () => JSON.stringify(snapshot().alarms) },
     );
 
     browser = await launchChromium();
@@ -227,7 +227,7 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
 
   it('refuses forged and unauthenticated actions, and the plant is left as it was', async () => {
     agent.simulator!.set('dc1.dp', 650);
-    await until('the permit can be reset', () => permit().resettable, 3000);
+    await waitFor('the permit can be reset', () => permit().resettable, 3000);
     const trip = alarm('sander1-permit.trip');
     expect(trip?.state).toMatch(/unack/);
     const before = { trip: trip?.state, permit: permit(), relay: gpio.outputLevel(LINE.permitRelay) };
@@ -270,11 +270,13 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
     await expect.poll(() => page.locator('#output-list [data-id="sander1.permit"]').textContent()).toContain('得电');
 
     // Three sparks within the window trip it again, first-out the spark count; reset stays refused.
+    // each edge waits until the agent has taken it (past the contact's debounce), not a fixed time
+    const spark = () => agent.plant.points.get('spark1')?.v;
     for (let i = 0; i < 3; i++) {
       gpio.set(LINE.spark, true);
-      await sleep(30);
+      await waitFor(`spark ${i + 1} seen`, () => spark() === true, 2000);
       gpio.set(LINE.spark, false);
-      await sleep(30);
+      await waitFor(`spark ${i + 1} over`, () => spark() === false, 2000);
     }
     await expect.poll(() => card.getAttribute('class'), { timeout: 2000 }).toContain('is-off');
     expect(await card.locator('.first-out-line').textContent()).toContain('1号风管火花探测');
@@ -350,8 +352,10 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
     // moving values make a data message every commit while the platform does not acknowledge;
     // a backlog is the oldest message waiting 3 s or more (a message in flight is just "sending")
     for (let i = 0; i < 18; i++) {
-      agent.simulator!.set('dc1.dp', 650 + (i % 2) * 50);
-      await sleep(POLL_MS);
+      const v = 650 + (i % 2) * 50;
+      agent.simulator!.set('dc1.dp', v);
+      // the next value once this one was polled and sampled (every POLL_MS)
+      await waitFor(`dc1.dp sampled at ${v}`, () => agent.plant.points.get('dc1.dp')?.v === v, 2000);
     }
     await expect.poll(() => card.textContent()).toMatch(/待发送 \d+ 条 · 最早一条已等待 \d+ 秒/);
     expect(snapshot().uplinks[0]!.pending).toBeGreaterThan(3);
@@ -394,15 +398,3 @@ describe.skipIf(!haveChromium)('operator page on the agent running on its simula
     expect(consoleErrors).toEqual([]);
   });
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function until(what: string, probe: () => boolean, ms: number, state?: () => string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}${state ? `: ${state()}` : ''}`);
-    await sleep(20);
-  }
-}

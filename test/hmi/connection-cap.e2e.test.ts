@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONNECTIONS } from '../../agent/hmi/server.js';
 import { freePort } from '../helpers/broker.js';
 import { minimalSite } from '../helpers/minimal-site.js';
+import { waitFor } from '../helpers/wait.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const cli = join(root, 'dist/agent/cli.js');
@@ -47,11 +48,14 @@ async function startAgent(openFiles: number): Promise<Running> {
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   child.on('exit', () => (exited = true));
   const running = { child, port, exited: () => exited, output: () => output };
-  const deadline = Date.now() + 30_000;
-  while ((await statusFrom(running, '127.0.0.1').catch(() => 0)) !== 200) {
-    if (exited || Date.now() > deadline) throw new Error(`agent did not serve its page: ${output.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor(
+    'the agent to serve its page',
+    async () => {
+      if (exited) throw new Error(`agent exited before serving its page: ${output.slice(-2000)}`);
+      return (await statusFrom(running, '127.0.0.1').catch(() => 0)) === 200;
+    },
+    { timeoutMs: 30_000, state: () => output.slice(-2000) },
+  );
   return running;
 }
 
@@ -94,14 +98,6 @@ async function openIdle(a: Running, count: number, perAddress: number): Promise<
   return out;
 }
 
-async function until(what: string, holds: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!holds()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('the page under a flood of half-open connections', () => {
   it('answers 503 beyond its cap, keeps the panel served, closes idle sockets and lives on', async () => {
     agent = await startAgent(256);
@@ -110,14 +106,14 @@ describe('the page under a flood of half-open connections', () => {
     // 15 per address, under the per-address cap: only the total cap refuses them
     const flood = await openIdle(a, max + 100, perAddress - 1);
     const refused = () => flood.filter((s) => s.received.startsWith('HTTP/1.1 503'));
-    await until('the refusals', () => refused().length >= 100, 10_000);
+    await waitFor('the refusals', () => refused().length >= 100, 10_000);
     expect(refused()).toHaveLength(100);
     expect(refused()[0]!.received).toContain('"error":"busy"');
     // a LAN browser has no place left, the panel on the gateway still does
     expect(await statusFrom(a, '127.0.9.9')).toBe(503);
     expect(await statusFrom(a, '127.0.0.1')).toBe(200);
     // the sockets that got in but never sent a request are closed by the header timeout
-    await until('the idle sockets closed by the agent', () => flood.every((s) => s.closed), 30_000);
+    await waitFor('the idle sockets closed by the agent', () => flood.every((s) => s.closed), 30_000);
     expect(a.exited()).toBe(false);
     expect(await statusFrom(a, '127.0.9.9')).toBe(200);
   }, 90_000);
@@ -126,7 +122,7 @@ describe('the page under a flood of half-open connections', () => {
     agent = await startAgent(256);
     const a = agent;
     const flood = await openIdle(a, 100, 100);
-    await until('the refusals', () => flood.filter((s) => s.received.startsWith('HTTP/1.1 503')).length >= 100 - DEFAULT_CONNECTIONS.perAddress, 10_000);
+    await waitFor('the refusals', () => flood.filter((s) => s.received.startsWith('HTTP/1.1 503')).length >= 100 - DEFAULT_CONNECTIONS.perAddress, 10_000);
     expect(await statusFrom(a, '127.0.0.1')).toBe(200);
     expect(await statusFrom(a, '127.0.9.9')).toBe(200);
     for (const s of flood) s.socket.destroy();
@@ -141,12 +137,11 @@ describe('the page under a flood of half-open connections', () => {
       spawn('prlimit', [`--pid=${a.child.pid}`, '--nofile=40:40'], { stdio: 'inherit' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`prlimit exited ${code}`)))),
     );
     const flood = await openIdle(a, 100, 5);
-    await new Promise((r) => setTimeout(r, 3000));
-    expect(a.exited()).toBe(false);
     // the handles did run out: past them the kernel's connections were closed unanswered
-    expect(flood.some((s) => s.closed && s.received === '')).toBe(true);
+    await waitFor('connections closed unanswered past the handle limit', () => flood.some((s) => s.closed && s.received === ''), 10_000);
+    expect(a.exited()).toBe(false);
     for (const s of flood) s.socket.destroy();
-    await until('the flood closed', () => flood.every((s) => s.closed), 10_000);
+    await waitFor('the flood closed', () => flood.every((s) => s.closed), 10_000);
     expect(await statusFrom(a, '127.0.0.1')).toBe(200);
     expect(a.exited()).toBe(false);
   }, 60_000);

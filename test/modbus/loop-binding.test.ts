@@ -3,6 +3,7 @@
  * we ask for is not reported as a loss, and a far end that goes away is.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { portFactoryWith, serialOptions } from '../../drivers/modbus/port-factory.js';
 import { stockBinding } from '../../drivers/modbus/loop-binding.js';
@@ -72,9 +73,11 @@ describe('the event-loop serial binding', () => {
     pair = await startPtyPair();
     const port = await stockBinding().open({ ...serialOptions(busConfig(pair.a)), autoOpen: undefined } as never);
     try {
+      const slave = pair.ptys[0];
       await pair.stop(); // hung up while no read is waiting: every read(2) now returns 0
       pair = undefined;
-      await new Promise((r) => setTimeout(r, 100));
+      // the kernel removes /dev/pts/N once the master side is closed: the hang-up is done
+      await waitFor('the pty hung up', () => !existsSync(slave), 2000);
       const outcome = await Promise.race([
         port.read(Buffer.alloc(64), 0, 64).then(
           () => 'data',

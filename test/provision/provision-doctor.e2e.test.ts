@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { waitFor } from '../helpers/wait.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const cli = join(root, 'dist/agent/cli.js');
@@ -64,30 +65,29 @@ describe('provision, doctor, run', () => {
   }, 60_000);
 });
 
-async function firstFeedSample(path: string): Promise<Record<string, unknown>> {
-  for (;;) {
-    try {
-      return await new Promise((resolve, reject) => {
-        const s = connect(path);
-        let rest = '';
-        s.on('error', reject);
-        s.setEncoding('utf8');
-        s.on('data', (d: string) => {
-          rest += d;
-          for (const l of rest.split('\n').slice(0, -1)) {
-            const m = JSON.parse(l) as Record<string, unknown>;
-            if (m.type === 'sample') {
-              s.destroy();
-              resolve(m);
-            }
-          }
-          rest = rest.slice(rest.lastIndexOf('\n') + 1);
-        });
-      });
-    } catch {
-      await new Promise((r) => setTimeout(r, 200)); // the agent is still starting
-    }
-  }
+/** the first sample line on the feed, once the agent has made its socket (it may still be starting) */
+function firstFeedSample(path: string): Promise<Record<string, unknown>> {
+  return waitFor('the feed socket to take a reader', () => oneFeedSample(path).catch(() => undefined), 10_000);
+}
+
+function oneFeedSample(path: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const s = connect(path);
+    let rest = '';
+    s.on('error', reject);
+    s.setEncoding('utf8');
+    s.on('data', (d: string) => {
+      rest += d;
+      for (const l of rest.split('\n').slice(0, -1)) {
+        const m = JSON.parse(l) as Record<string, unknown>;
+        if (m.type === 'sample') {
+          s.destroy();
+          resolve(m);
+        }
+      }
+      rest = rest.slice(rest.lastIndexOf('\n') + 1);
+    });
+  });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

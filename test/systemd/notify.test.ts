@@ -4,12 +4,13 @@
  * (which the unit's RestartPreventExitStatus=78 keeps from restarting) without READY=1.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { minimalSite } from '../helpers/minimal-site.js';
 import { listenNotify, type NotifyListener } from '../helpers/notify-socket.js';
+import { waitFor } from '../helpers/wait.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const cli = join(root, 'dist/agent/cli.js');
@@ -22,6 +23,24 @@ function site(body: string): string {
 }
 
 const GOOD = minimalSite('GW-NOTIFY-01', 'BUFFER');
+
+/** the systemd-notify calls of `pid` still running (an exited one the stopped agent cannot reap is a zombie, `Z`) */
+function notifiesRunning(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      // pid (comm) state ppid ...
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) === pid && comm === 'systemd-notify' && state !== 'Z') out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
 
 let listener: NotifyListener | undefined;
 afterEach(() => listener?.close());
@@ -44,9 +63,11 @@ describe('the agent under systemd (Type=notify)', () => {
     const ready = await listener.waitFor('READY=1', 20_000);
     expect(ready.lines.some((l) => l.startsWith('STATUS=running'))).toBe(true);
 
-    await new Promise((r) => setTimeout(r, 3000));
-    const pings = listener.received.filter((n) => n.lines.includes('WATCHDOG=1') && n.at >= ready.at);
-    expect(pings.length).toBeGreaterThanOrEqual(4);
+    const pingsSince = () => listener!.received.filter((n) => n.lines.includes('WATCHDOG=1') && n.at >= ready.at);
+    await waitFor('six watchdog pings', () => pingsSince().length >= 6, 10_000);
+    const pings = pingsSince();
+    // at least four within 3 s of READY=1
+    expect(pings[3]!.at - ready.at).toBeLessThan(3000);
     const gaps = pings.slice(1).map((p, i) => p.at - pings[i]!.at);
     const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]!;
     expect(median).toBeGreaterThan(350);
@@ -65,10 +86,13 @@ describe('the agent under systemd (Type=notify)', () => {
     const agent = runAgent(site(GOOD), listener.path, 600_000);
     await listener.waitFor('READY=1', 20_000);
     agent.child.kill('SIGSTOP');
-    await new Promise((r) => setTimeout(r, 400)); // let a ping already in flight land
-    const before = listener.received.length;
+    // a ping already in flight is a systemd-notify child, which SIGSTOP does not stop: once none
+    // is left, nothing more can be sent (the listener stamps what it receives with its own time)
+    await waitFor('no systemd-notify of the agent running', () => notifiesRunning(agent.child.pid!).length === 0, 5000);
+    const quietFrom = Date.now();
+    // the hang itself: five ping intervals (300 ms) of a stopped process, which only real time gives
     await new Promise((r) => setTimeout(r, 1500));
-    expect(listener.received.length).toBe(before);
+    expect(listener.received.filter((n) => n.at > quietFrom)).toEqual([]);
     agent.child.kill('SIGCONT');
     await listener.waitFor('WATCHDOG=1', 5000);
     agent.child.kill('SIGTERM');

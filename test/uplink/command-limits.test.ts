@@ -104,9 +104,10 @@ describe('command rate', () => {
     expect(refused).toHaveLength(40 - count);
     for (const r of refused) expect(r).toMatchObject({ cmd: 'snapshot', error: `rate limited: snapshot at most ${count} per ${windowS} s` });
     await waitFor('the snapshots taken', () => platform.on('data').length >= count);
-    // no work for the refused ones: nothing more is committed or sent
-    await new Promise((r) => setTimeout(r, 300));
-    expect(platform.on('data').map((d) => d.body.seq)).toEqual(taken.map((a) => a.seq).sort((a, b) => Number(a) - Number(b)));
+    // no work for the refused ones: nothing more is committed (the later snapshot below, sent
+    // behind anything they might have sent, checks nothing more arrived either)
+    const takenSeqs = taken.map((a) => a.seq).sort((a, b) => Number(a) - Number(b));
+    expect(platform.on('data').map((d) => d.body.seq)).toEqual(takenSeqs);
     expect(gw.outbox.nextSeq('data')).toBe(count + 1);
 
     // other commands have windows of their own
@@ -117,6 +118,8 @@ describe('command rate', () => {
     await platform.command('snapshot', { id: 's-later' });
     await waitFor('the later snapshot', () => answers(platform).some((a) => a.id === 's-later'));
     expect(answers(platform).find((a) => a.id === 's-later')).toMatchObject({ ok: true, stream: 'data', seq: count + 1 });
+    await waitFor('the later snapshot\'s data', () => platform.on('data').some((d) => d.body.seq === count + 1));
+    expect(platform.on('data').map((d) => d.body.seq)).toEqual([...takenSeqs, count + 1]);
   }, 20_000);
 });
 
@@ -153,14 +156,15 @@ describe('replay jobs', () => {
       expect(r).toMatchObject({ cmd: 'replay', stream: 'data', fromSeq: 1, toSeq: stored, error: `a replay of data 1..${stored} is already running; ask again for what it leaves out once it is sent` });
     }
     await waitFor('the replayed range', () => platform.on('data').length >= 2 * stored, 20_000);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(platform.on('data')).toHaveLength(2 * stored);
-    expect([...timesSent(platform.on('data')).values()].every((n) => n === 2)).toBe(true);
 
-    // once it is sent, the same range may be asked for again
+    // once it is sent, the same range may be asked for again; its ten messages come behind
+    // anything the first replay (or a refused one) could still have sent
     await platform.command('replay', { id: 'r-again', stream: 'data', fromSeq: 1, toSeq: 10 });
     await waitFor('answer r-again', () => answers(platform).some((a) => a.id === 'r-again'));
     expect(answers(platform).find((a) => a.id === 'r-again')).toMatchObject({ ok: true, count: 10 });
+    await waitFor('the range replayed again', () => platform.on('data').length >= 2 * stored + 10, 20_000);
+    expect(platform.on('data')).toHaveLength(2 * stored + 10);
+    expect([...timesSent(platform.on('data')).entries()].every(([seq, n]) => n === (seq <= 10 ? 3 : 2))).toBe(true);
   }, 40_000);
 
   it('refuses a replay that would queue more than the bound, alone or beside one running', async () => {
@@ -178,7 +182,12 @@ describe('replay jobs', () => {
     expect(byId.get('q-1')).toMatchObject({ ok: true, count: 200 });
     expect(byId.get('q-2')).toMatchObject({ ok: false, error: expect.stringMatching(/^replay queue full: \d+ messages queued, at most 250; ask again once they are sent$/) });
     await waitFor('the replayed range', () => platform.on('data').length >= stored + 200, 20_000);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(platform.on('data')).toHaveLength(stored + 200);
+    // one more message asked for behind them: when it arrives, anything q-1 or the refused q-2
+    // could have sent is in too
+    await platform.command('replay', { id: 'q-after', stream: 'data', fromSeq: 1, toSeq: 1 });
+    await waitFor('answer q-after', () => answers(platform).some((a) => a.id === 'q-after'));
+    expect(answers(platform).find((a) => a.id === 'q-after')).toMatchObject({ ok: true, count: 1 });
+    await waitFor('the message replayed behind them', () => platform.on('data').length >= stored + 201, 20_000);
+    expect(platform.on('data')).toHaveLength(stored + 201);
   }, 40_000);
 });

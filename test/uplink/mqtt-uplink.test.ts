@@ -85,7 +85,8 @@ describe(`MQTT uplink against a real broker`, () => {
     gate.open = false;
     await broker.stop();
     await waitFor('the gateway to notice', () => !gw.uplink.status().connected);
-    await new Promise((r) => setTimeout(r, 1000));
+    const noticedAt = gw.outbox.nextSeq('data');
+    await waitFor('messages committed during the outage', () => gw.outbox.nextSeq('data') >= noticedAt + 20);
     const committedDuringOutage = gw.outbox.nextSeq('data') - 1;
     expect(gw.uplink.status().pending).toBeGreaterThan(0);
     await broker.start();
@@ -93,7 +94,9 @@ describe(`MQTT uplink against a real broker`, () => {
     cleanup.push(() => after.close());
     gate.open = true;
     await waitFor('reconnect', () => gw.uplink.status().connected);
-    await new Promise((r) => setTimeout(r, 300));
+    // messages committed after the reconnect going out live beside the backlog
+    const reconnectedAt = gw.outbox.nextSeq('data');
+    await waitFor('live data after the reconnect', () => after.on('data').some((r) => r.body.hist === false && (r.body.seq as number) >= reconnectedAt));
     running = false;
     await producer;
     const lastData = gw.outbox.nextSeq('data') - 1;

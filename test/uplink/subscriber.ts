@@ -1,5 +1,6 @@
 /** A platform-side test client: subscribes to a gateway's root and keeps every message it receives. */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { waitFor } from '../helpers/wait.js';
 
 export interface Received {
   topic: string;
@@ -38,18 +39,27 @@ export class Platform {
     return this.received.filter((r) => r.topic === `${this.root}/${sub}` && !(sub === 'cmd-result' && String(r.body.id).startsWith('ready-')));
   }
 
-  /** ping until the gateway answers: it is connected and subscribed to its commands */
+  /**
+   * ping until the gateway answers: it is connected and subscribed to its commands. A ping sent
+   * before it subscribed is lost (clean session), so each look that finds no answer pings again.
+   */
   async ready(timeoutMs = 10_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    for (let i = 0; ; i++) {
-      await this.command('ping', { id: `ready-${i}` });
-      const t = Date.now() + 100;
-      while (Date.now() < t) {
-        if (this.received.some((r) => r.topic === `${this.root}/cmd-result` && String(r.body.id).startsWith('ready-'))) return;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      if (Date.now() > until) throw new Error('gateway never answered a ping');
-    }
+    let i = 0;
+    let pingedAt = -Infinity;
+    const answered = () => this.received.some((r) => r.topic === `${this.root}/cmd-result` && String(r.body.id).startsWith('ready-'));
+    await waitFor(
+      'the gateway to answer a ping',
+      async () => {
+        if (answered()) return true;
+        // at most one ping per 100 ms: the gateway allows 60 a minute
+        if (Date.now() - pingedAt >= 100) {
+          pingedAt = Date.now();
+          await this.command('ping', { id: `ready-${i++}` });
+        }
+        return false;
+      },
+      timeoutMs,
+    );
   }
 
   async command(name: string, body: unknown): Promise<void> {
@@ -62,4 +72,4 @@ export class Platform {
 }
 
 /** the uplink tests wait with the shared helper (its 10 s default, as here before) */
-export { waitFor } from '../helpers/wait.js';
+export { waitFor };

@@ -1,6 +1,6 @@
 /**
  * The Hebei V1.1 `data` field: JSON text → UTF-8 → DES-CBC with PKCS#7 → Base64 → the Base64
- * text's bytes as UPPER-CASE hex (PROVINCIAL-HEBEI-V1.1.md, "Encryption of data").
+ * text's bytes as UPPER-CASE hex (docs/HEBEI.md, "What the gateway sends").
  */
 import { desCbcDecrypt, desCbcEncrypt } from './des.js';
 

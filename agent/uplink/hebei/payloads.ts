@@ -1,5 +1,5 @@
 /**
- * Hebei V1.1 plain payloads (PROVINCIAL-HEBEI-V1.1.md, "Plain payloads"): rtsData carries every
+ * Hebei V1.1 plain payloads (docs/HEBEI.md, "What the gateway sends"): rtsData carries every
  * mapped point at one period boundary, eventsData the alarms and clears of mapped points. These
  * are the texts that get encrypted into the envelope's `data`.
  */
