@@ -6,6 +6,7 @@
  */
 import type { Priority } from '../core/types.js';
 import type { Actor, Role } from './hazard-machine.js';
+import { GATEWAY, isPerson } from './actors.js';
 import { DISPOSITION_ACTIONS, DISPOSITION_CAUSES, OTHER, presetOf } from './disposition-presets.js';
 
 export type DispositionState = 'pending' | 'overdue' | 'recorded';
@@ -50,9 +51,6 @@ export interface DispositionAccepted {
   occurrence: Occurrence;
 }
 
-/** The name the gateway's own changes carry in `by`; no person may act under it. */
-export const GATEWAY = 'gateway';
-
 /** A cause or action fits one line of the page; a note a few sentences. Longer is a forged request. */
 export const MAX_CHOICE_CHARS = 200;
 export const MAX_NOTE_CHARS = 2000;
@@ -96,8 +94,7 @@ export function applyDisposition(o: Occurrence, a: DispositionAction, now: numbe
     if (now <= o.due) return refuse('not-due', '尚未到处置反馈期限', 'feedback is not yet due');
     return { ok: true, occurrence: { ...o, state: row.to, overdueAt: now } };
   }
-  const user = a.by.user.trim();
-  if (!user || user === GATEWAY || !row.by.includes(a.by.role)) return refuse('not-permitted', '请登录操作员或主管账号后填写处置反馈', 'only a logged-in operator or supervisor may record feedback');
+  if (!isPerson(a.by) || !row.by.includes(a.by.role)) return refuse('not-permitted', '请登录操作员或主管账号后填写处置反馈', 'only a logged-in operator or supervisor may record feedback');
   const cause = a.cause.trim();
   const action = a.action.trim();
   const note = a.note?.trim() ?? '';
@@ -107,7 +104,7 @@ export function applyDisposition(o: Occurrence, a: DispositionAction, now: numbe
     return refuse('too-long', `原因和措施不超过 ${MAX_CHOICE_CHARS} 字，备注不超过 ${MAX_NOTE_CHARS} 字`, `cause and action take at most ${MAX_CHOICE_CHARS} characters, a note ${MAX_NOTE_CHARS}`);
   }
   if ((cause === OTHER || action === OTHER) && !note) return refuse('note-required', '选择「其他」时请在备注中说明', 'say what "other" was in the note');
-  return { ok: true, occurrence: { ...o, state: row.to, cause, action, ...(note ? { note } : {}), by: user, recordedAt: now } };
+  return { ok: true, occurrence: { ...o, state: row.to, cause, action, ...(note ? { note } : {}), by: a.by.user.trim(), recordedAt: now } };
 }
 
 /** A cause or action as the platform and the page read it: a preset's words, or the text as written. */

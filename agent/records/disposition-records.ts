@@ -13,7 +13,8 @@ import { SerialQueue } from '../buffer/serial.js';
 import type { Clock, Timer } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { PlantEvent } from '../core/types.js';
-import { actionWords, applyDisposition, awaitsFeedback, causeWords, dispositionWords, GATEWAY, type DispositionAccepted, type DispositionRefused, type Occurrence } from './disposition-machine.js';
+import { GATEWAY } from './actors.js';
+import { actionWords, applyDisposition, awaitsFeedback, causeWords, dispositionWords, type DispositionAccepted, type DispositionRefused, type Occurrence } from './disposition-machine.js';
 import type { DispositionChange, DispositionStore, HistoryQuery } from './disposition-store.js';
 import type { Actor } from './hazard-machine.js';
 
