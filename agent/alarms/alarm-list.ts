@@ -4,7 +4,7 @@
  * out of service. Every transition is an event with who and when.
  */
 import type { Clock, Timer } from '../core/clock.js';
-import type { Priority, Value } from '../core/types.js';
+import type { PlantEvent, Priority, Value } from '../core/types.js';
 import { refused, type Outcome } from '../core/outcome.js';
 import type { AlarmRefusal, AlarmState, AlarmView } from './alarm-view.js';
 import type { EventReporter } from '../plant/events.js';
@@ -28,6 +28,26 @@ export interface AlarmOccurrence {
   message: string;
   messageEn?: string;
   hazard?: boolean;
+}
+
+/**
+ * An alarm that has just become active, as its event reported it: the event's id names this
+ * occurrence (the disposition records' `alarm`, docs/UPLINK.md). Out of service, an alarm is
+ * tracked silently and reports no activation.
+ */
+export interface AlarmActivation {
+  /** the id of the event that reported it */
+  event: string;
+  alarm: string;
+  source: string;
+  name: string;
+  nameEn?: string;
+  priority: Priority;
+  t: number;
+  message: string;
+  messageEn?: string;
+  /** it became active while shelved, out of the operator's sight */
+  shelved: boolean;
 }
 
 interface Alarm extends AlarmDefinition {
@@ -78,6 +98,7 @@ export class AlarmList {
   private floodCount = 0;
   private floodStart = 0;
   private readonly listeners: (() => void)[] = [];
+  private readonly activationListeners = new Set<(a: AlarmActivation) => void>();
 
   constructor(
     private readonly clock: Clock,
@@ -86,6 +107,12 @@ export class AlarmList {
 
   onChange(listener: () => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Each time an alarm becomes active; runs on the safety path, so a listener only queues work. */
+  onActivation(listener: (a: AlarmActivation) => void): () => void {
+    this.activationListeners.add(listener);
+    return () => this.activationListeners.delete(listener);
   }
 
   define(def: AlarmDefinition): void {
@@ -109,7 +136,21 @@ export class AlarmList {
       Object.assign(a, { t: occ.t, value: occ.value, limit: occ.limit, limitKind: occ.limitKind, message: occ.message, messageEn: occ.messageEn });
       this.markFlood(a, occ.t);
     }
-    this.emit(a, occ.t, { value: occ.value, limit: occ.limit, limitKind: occ.limitKind, message: both(occ.message, occ.messageEn), hazard: occ.hazard });
+    const event = this.emit(a, occ.t, { value: occ.value, limit: occ.limit, limitKind: occ.limitKind, message: both(occ.message, occ.messageEn), hazard: occ.hazard });
+    if (!active) return;
+    const activation: AlarmActivation = {
+      event: event.id,
+      alarm: a.id,
+      source: a.source,
+      name: a.name,
+      ...(a.nameEn ? { nameEn: a.nameEn } : {}),
+      priority: a.priority,
+      t: occ.t,
+      message: occ.message,
+      ...(occ.messageEn ? { messageEn: occ.messageEn } : {}),
+      shelved: a.shelf !== undefined,
+    };
+    for (const l of this.activationListeners) l(activation);
   }
 
   acknowledge(id: string, user: string): Outcome<AlarmRefusal> {
@@ -220,9 +261,9 @@ export class AlarmList {
     return this.lastLeader && this.floodCount > 1 ? { leader: this.lastLeader.id, count: this.floodCount, t: this.floodStart } : undefined;
   }
 
-  private emit(a: Alarm, t: number, extra: { value?: Value; limit?: number; limitKind?: string; message: string; user?: string; hazard?: boolean; detail?: Record<string, unknown> }): void {
+  private emit(a: Alarm, t: number, extra: { value?: Value; limit?: number; limitKind?: string; message: string; user?: string; hazard?: boolean; detail?: Record<string, unknown> }): PlantEvent {
     const { value, limit, limitKind, message, user, hazard, detail } = extra;
-    this.report({
+    const event = this.report({
       t,
       type: 'alarm',
       source: a.id,
@@ -237,5 +278,6 @@ export class AlarmList {
       ...(detail ? { detail } : {}),
     });
     for (const l of this.listeners) l();
+    return event;
   }
 }
