@@ -49,22 +49,7 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   if (type !== 'application/json') {
     throw new HttpError(415, 'unsupported_media_type', 'request body must be application/json');
   }
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    throw tooLarge(limit);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge(limit);
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = (await readLimited(req, limit)).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -79,6 +64,11 @@ export async function readRawBody(req: IncomingMessage, types: readonly string[]
     req.resume();
     throw new HttpError(415, 'unsupported_media_type', `request body must be ${types.join(' or ')}`);
   }
+  return readLimited(req, limit);
+}
+
+/** The body whole, refused with 413 as soon as its declared or received size passes `limit`. */
+async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
