@@ -5,20 +5,18 @@
  * a restart on the same buffer the record is there as assigned, with its history, the platform
  * has both events (seq without a hole), and the loop goes on. npm test builds dist/ first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { packageRoot } from '../../agent/core/paths.js';
 import { addUser } from '../../agent/hmi/users.js';
 import type { PlantEvent } from '../../agent/core/types.js';
 import { freePort, startBroker, type TestBroker } from '../helpers/broker.js';
 import { tempDir } from '../buffer/tmp-outbox.js';
+import { cli, exited, runAgent } from '../helpers/agent-process.js';
 import { login, OPERATOR, post, SUPERVISOR, type Endpoint } from '../hmi/harness.js';
 import { schemaProblems } from '../uplink/schemas.js';
 import { Platform, waitFor } from '../uplink/subscriber.js';
 
-const cli = join(packageRoot(), 'dist', 'agent', 'cli.js');
 const GATEWAY = `GW-HZKILL-${process.pid}`;
 
 let broker: TestBroker;
@@ -44,15 +42,6 @@ async function siteFile(dir: string, port: number): Promise<string> {
   return file;
 }
 
-function run(file: string): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [cli, 'run', '--config', file, '--simulate'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FIREBREAK_LOG_LEVEL: 'warn' } });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, output: () => out };
-}
-
-const exited = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => c.once('exit', () => r())));
 
 async function pageUp(page: Endpoint): Promise<boolean> {
   return fetch(`${page.base}/api/hazards`).then(
@@ -70,8 +59,8 @@ it('keeps a record killed between two state changes, and goes on with it after t
   const config = readFileSync(file, 'utf8');
   const enterprise = /enterprise: "?([0-9A-Z]+)/.exec(config)![1];
   const platform = await Platform.connect(broker.url, `firebreak/v1/${enterprise}/${GATEWAY}`);
-  const first = run(file);
-  let second: ReturnType<typeof run> | undefined;
+  const first = runAgent(file);
+  let second: ReturnType<typeof runAgent> | undefined;
   try {
     await waitFor('the first run’s page', () => pageUp(page), { timeoutMs: 20_000, state: first.output });
     const [sup, op] = [await login(page, SUPERVISOR), await login(page, OPERATOR)];
@@ -84,7 +73,7 @@ it('keeps a record killed between two state changes, and goes on with it after t
     await exited(first.child);
     expect(assigned.status).toBe(200);
 
-    second = run(file);
+    second = runAgent(file);
     await waitFor('the second run’s page', () => pageUp(page), { timeoutMs: 20_000, state: second.output });
     const after = (await (await fetch(`${page.base}/api/hazards/${encodeURIComponent(id)}`)).json()) as { record: { state: string; assignee: string }; history: { state: string; by: string }[] };
     expect(after.record).toMatchObject({ state: 'assigned', assignee: OPERATOR.name });

@@ -4,22 +4,20 @@
  * committed, seq without a hole, and the first run must have been committing up to its last
  * commit window. Runs the compiled `firebreak` (npm test builds it first).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { packageRoot } from '../../agent/core/paths.js';
 import { all, closeDb, openDb } from '../../agent/buffer/sqlite.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { tempDir } from '../buffer/tmp-outbox.js';
+import { cli, exited, runAgent } from '../helpers/agent-process.js';
 import { schemaProblems } from './schemas.js';
 import { Platform, waitFor, type Received } from './subscriber.js';
 
 const ENTERPRISE = '91330100MA2TEST01X';
 const GATEWAY = 'GW-KILL-01';
 const COMMIT_MS = 250;
-const cli = join(packageRoot(), 'dist', 'agent', 'cli.js');
 
 let broker: TestBroker;
 beforeAll(async () => {
@@ -60,15 +58,6 @@ function siteFile(dir: string): { file: string; buffer: string } {
   return { file, buffer };
 }
 
-function startAgent(file: string): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [cli, 'run', '--config', file, '--simulate'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FIREBREAK_LOG_LEVEL: 'warn' } });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, output: () => out };
-}
-
-const exited = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => c.once('exit', () => r())));
 
 async function onDisk(path: string): Promise<{ data: number[]; events: number[]; lastCommitMs: number }> {
   const db = await openDb(path);
@@ -91,7 +80,7 @@ it('an agent killed with SIGKILL under load loses no committed message and no ev
   const { file, buffer } = siteFile(dir);
   const root = `firebreak/v1/${ENTERPRISE}/${GATEWAY}`;
   const platform = await Platform.connect(broker.url, root);
-  const first = startAgent(file);
+  const first = runAgent(file);
   try {
     // killed in the middle of its alarm flood, with data flowing
     await waitFor('data and a first wave of alarms', () => platform.on('data').length >= 5 && platform.on('events').length >= 8, 20_000);
@@ -106,7 +95,7 @@ it('an agent killed with SIGKILL under load loses no committed message and no ev
     // it was committing up to the end: what died with it is at most the last commit window (and a loaded machine's lag)
     expect(killedAt - committed.lastCommitMs).toBeLessThan(COMMIT_MS + 750);
 
-    const second = startAgent(file);
+    const second = runAgent(file);
     try {
       const data = () => platform.on('data');
       const events = () => platform.on('events');
