@@ -7,6 +7,9 @@
  */
 import { all, exec, finalize, prepare, row, rows, run, type Db, type Stmt } from '../buffer/sqlite.js';
 import type { Occurrence } from './disposition-machine.js';
+import type { Serial } from './hazard-store.js';
+
+const direct: Serial = (work) => work();
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS disposition_occurrences (id TEXT PRIMARY KEY, alarm TEXT NOT NULL, state TEXT NOT NULL, t INTEGER NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
@@ -39,9 +42,15 @@ export class DispositionStore {
   private constructor(
     private readonly db: Db,
     private readonly stmts: { upsert: Stmt; history: Stmt; emitted: Stmt; awaiting: Stmt; unemitted: Stmt; byId: Stmt },
+    private readonly serial: Serial,
   ) {}
 
-  static async open(db: Db): Promise<DispositionStore> {
+  /** On the buffer's connection, `serial` is the buffer's queue (Outbox.shared()), as for hazard-store.ts. */
+  static async open(db: Db, serial: Serial = direct): Promise<DispositionStore> {
+    return serial(() => DispositionStore.build(db, serial));
+  }
+
+  private static async build(db: Db, serial: Serial): Promise<DispositionStore> {
     await exec(db, SCHEMA);
     return new DispositionStore(db, {
       upsert: await prepare(db, 'INSERT INTO disposition_occurrences (id, alarm, state, t, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, body = excluded.body'),
@@ -50,11 +59,15 @@ export class DispositionStore {
       awaiting: await prepare(db, "SELECT body FROM disposition_occurrences WHERE state != 'recorded' ORDER BY t"),
       unemitted: await prepare(db, 'SELECT state, t, by, body FROM disposition_history WHERE emitted = 0 ORDER BY t, occurrence'),
       byId: await prepare(db, 'SELECT body FROM disposition_occurrences WHERE id = ?'),
-    });
+    }, serial);
   }
 
   /** The occurrence as it now is and, when it sends an event, that change: one transaction. */
-  async write(o: Occurrence, change?: DispositionChange): Promise<void> {
+  write(o: Occurrence, change?: DispositionChange): Promise<void> {
+    return this.serial(() => this.transaction(o, change));
+  }
+
+  private async transaction(o: Occurrence, change?: DispositionChange): Promise<void> {
     await exec(this.db, 'BEGIN IMMEDIATE');
     try {
       await run(this.stmts.upsert, [o.id, o.alarm, o.state, o.t, JSON.stringify(o)]);
@@ -67,22 +80,22 @@ export class DispositionStore {
   }
 
   async markEmitted(c: DispositionChange): Promise<void> {
-    await run(this.stmts.emitted, [c.occurrence.id, c.state]);
+    await this.serial(() => run(this.stmts.emitted, [c.occurrence.id, c.state]));
   }
 
   /** Occurrences still waiting for feedback, pending or overdue, oldest first. */
   async awaiting(): Promise<Occurrence[]> {
-    return (await rows<{ body: string }>(this.stmts.awaiting)).map((r) => JSON.parse(r.body) as Occurrence);
+    return (await this.serial(() => rows<{ body: string }>(this.stmts.awaiting))).map((r) => JSON.parse(r.body) as Occurrence);
   }
 
   /** Changes whose event the buffer never confirmed (a power cut between the two commits). */
   async unemitted(): Promise<DispositionChange[]> {
-    const found = await rows<{ state: DispositionChange['state']; t: number; by: string; body: string }>(this.stmts.unemitted);
+    const found = await this.serial(() => rows<{ state: DispositionChange['state']; t: number; by: string; body: string }>(this.stmts.unemitted));
     return found.map((r) => ({ state: r.state, t: r.t, by: r.by, occurrence: JSON.parse(r.body) as Occurrence }));
   }
 
   async get(id: string): Promise<Occurrence | undefined> {
-    const r = await row<{ body: string }>(this.stmts.byId, [id]);
+    const r = await this.serial(() => row<{ body: string }>(this.stmts.byId, [id]));
     return r ? (JSON.parse(r.body) as Occurrence) : undefined;
   }
 
@@ -95,12 +108,14 @@ export class DispositionStore {
       params.push(q.alarm);
     }
     params.push(Math.max(1, Math.min(q.limit ?? 200, 10_000)));
-    const found = await all<{ body: string }>(this.db, `SELECT body FROM disposition_occurrences WHERE ${where.join(' AND ')} ORDER BY t DESC, id DESC LIMIT ?`, params);
+    const found = await this.serial(() => all<{ body: string }>(this.db, `SELECT body FROM disposition_occurrences WHERE ${where.join(' AND ')} ORDER BY t DESC, id DESC LIMIT ?`, params));
     return found.map((r) => JSON.parse(r.body) as Occurrence);
   }
 
   /** Finalise the statements, before the database is closed. */
   async close(): Promise<void> {
-    for (const st of Object.values(this.stmts)) await finalize(st);
+    await this.serial(async () => {
+      for (const st of Object.values(this.stmts)) await finalize(st);
+    });
   }
 }

@@ -4,12 +4,15 @@
  * the lockout-energy alarm, each finding a record; every change goes to the buffer as a
  * `hazard` event. The plant knows nothing of it: the loop listens to the plant.
  */
+import type { CleaningAreaConfig } from '../config/closed-loop.js';
 import type { HazardRuleConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { PlantEvent } from '../core/types.js';
 import type { Db } from '../buffer/sqlite.js';
 import type { Plant } from '../plant/plant.js';
+import { CleaningRecords, CLEANING_RECTIFY_WITHIN_H } from './cleaning-records.js';
+import { CleaningStore } from './cleaning-store.js';
 import { HazardRecords, MANUAL_RULE } from './hazard-records.js';
 import { HazardStore, type Serial } from './hazard-store.js';
 import { HazardWatch } from './hazard-watch.js';
@@ -21,6 +24,8 @@ export const MANUAL_RECTIFY_WITHIN_H = 24;
 export interface HazardLoopOptions {
   plant: Plant;
   rules: readonly HazardRuleConfig[];
+  /** the site file's cleaning areas: an overdue one opens a record */
+  cleaning?: readonly CleaningAreaConfig[];
   /** the buffer's connection and its queue (Outbox.shared()) */
   db: { db: Db; serial: Serial };
   /** commits the event to the buffer */
@@ -37,7 +42,10 @@ export class HazardLoop {
 
   private constructor(
     readonly records: HazardRecords,
+    /** the dust-cleaning check-ins, whose missed ones this loop records */
+    readonly cleaning: CleaningRecords,
     private readonly store: HazardStore,
+    private readonly cleaningStore: CleaningStore,
     private readonly o: HazardLoopOptions,
   ) {}
 
@@ -47,7 +55,9 @@ export class HazardLoop {
     // the records ask whether a condition is present only on a person's action, once the loop exists
     const ask = { present: (_rule: string): boolean => false };
     const records = await HazardRecords.open({ store, clock: o.clock, log, emit: o.emit, conditionPresent: (rule) => ask.present(rule), timeZone: o.timeZone });
-    const loop = new HazardLoop(records, store, { ...o, log });
+    const cleaningStore = await CleaningStore.open(o.db.db, o.db.serial);
+    const cleaning = await CleaningRecords.open({ areas: o.cleaning ?? [], store: cleaningStore, clock: o.clock, log: o.log.child({ component: 'cleaning' }), emit: o.emit, find: (f) => records.find(f) });
+    const loop = new HazardLoop(records, cleaning, store, cleaningStore, { ...o, log });
     ask.present = (rule) => loop.present(rule);
     loop.listen();
     return loop;
@@ -56,18 +66,21 @@ export class HazardLoop {
   /** Does the gateway still see what this rule watches? False for a person's record. */
   present(rule: string): boolean {
     if (rule === MANUAL_RULE) return false;
-    return lockoutEnergyPresent(rule, this.o.plant) ?? this.watch?.rules.present(rule) ?? false;
+    return lockoutEnergyPresent(rule, this.o.plant) ?? this.cleaning.present(rule) ?? this.watch?.rules.present(rule) ?? false;
   }
 
   /** The default deadline of a record of this rule, in hours from now. */
   rectifyWithinH(rule: string): number {
     if (rule === MANUAL_RULE) return MANUAL_RECTIFY_WITHIN_H;
+    if (this.cleaning.has(rule)) return CLEANING_RECTIFY_WITHIN_H;
     return this.o.rules.find((r) => r.id === rule)?.rectifyWithinH ?? LOCKOUT_RECTIFY_WITHIN_H;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.watch?.stop();
+    await this.cleaning.close();
+    await this.cleaningStore.close();
     await this.store.close();
   }
 
