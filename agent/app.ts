@@ -17,6 +17,7 @@ import type { Plant } from './plant/plant.js';
 import type { PlantModel } from './hmi/model.js';
 import { pageModel } from './page-model.js';
 import { HazardLoop } from './records/hazard-loop.js';
+import type { DispositionRecords } from './records/disposition-records.js';
 import { buildSafetyCore } from './safety-core.js';
 import { LoopDelayWatch } from './plant/loop-watch.js';
 import { ClockSync, SystemSyncProbe, type SyncProbe } from './core/clock-sync.js';
@@ -53,8 +54,10 @@ export interface Agent {
   /** what the operator page sees and may do (built whether or not the page is served) */
   readonly page: PlantModel;
   readonly outbox: Outbox;
-  /** the hidden-hazard records (agent/records/) */
+  /** the hidden-hazard records and the cleaning check-ins (agent/records/) */
   readonly hazards: HazardLoop;
+  /** alarm handling feedback, where the site file asks for it */
+  readonly dispositions?: DispositionRecords;
   readonly gpio: GpioBackend;
   readonly simulator?: SiteSimulator;
   readonly uplink?: MqttUplink;
@@ -135,6 +138,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     const hazards = await HazardLoop.start({
       plant,
       rules: config.hazards ?? [],
+      cleaning: config.cleaning ?? [],
       db: outbox.shared(),
       emit: (e) => outbox.addEvent(e),
       clock,
@@ -142,6 +146,24 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       timeZone: config.site.timezone,
     });
     stops.push(['hazards', () => hazards.stop()]);
+
+    // Alarm handling feedback (处置反馈), where the site file asks for it: every activation of
+    // the configured priorities waits for a cause and an action from a logged-in person.
+    const dispositionConfig = config.alarms?.disposition;
+    const dispositions = dispositionConfig
+      ? await (async () => {
+          const [{ DispositionStore }, { DispositionRecords }] = await Promise.all([import('./records/disposition-store.js'), import('./records/disposition-records.js')]);
+          const shared = outbox.shared();
+          const store = await DispositionStore.open(shared.db, shared.serial);
+          const records = await DispositionRecords.open({ config: dispositionConfig, store, clock, log: log.child({ component: 'disposition' }), emit: (e) => outbox.addEvent(e) });
+          records.watch(plant.alarms);
+          stops.push(['dispositions', async () => {
+            await records.close();
+            await store.close();
+          }]);
+          return records;
+        })()
+      : undefined;
 
     // 3. Field acquisition: simulators first, when asked for, so the first poll finds them.
     const simulator = config.buses.some((b) => b.port.startsWith('sim:'))
@@ -192,6 +214,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       devices: () => acquisition.stats(),
       trend: async (p, from, to) => (await outbox.trend(p, from, to)).map(({ t, v }) => ({ t, v: typeof v === 'number' ? v : v === null ? null : Number(v) })),
       hazards,
+      ...(dispositions && dispositionConfig ? { dispositions: { records: dispositions, withinMin: dispositionConfig.withinMin } } : {}),
       // beside the database, so the folder the installer gave the buffer holds all of it; only
       // the page takes photos (and node:crypto, which names them, costs memory: newBootId below)
       ...(config.hmi ? { photos: new (await import('./records/hazard-photos.js')).HazardPhotos(join(dirname(config.buffer.path), 'hazard-photos')) } : {}),
@@ -231,6 +254,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       page,
       outbox,
       hazards,
+      dispositions,
       gpio,
       simulator,
       uplink,

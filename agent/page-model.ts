@@ -5,11 +5,13 @@
  */
 import type { DeviceStats } from './acquisition/device-stats.js';
 import type { Clock } from './core/clock.js';
-import type { HazardBoard, HazardDesk, HazardView, PhotoShelf, PlantModel, PlantSnapshot, PointView, UplinkView } from './hmi/model.js';
+import type { CleaningBoard, DispositionBoard, HazardBoard, HazardDesk, HazardView, PhotoShelf, PlantModel, PlantSnapshot, PointView, UplinkView } from './hmi/model.js';
 import type { Plant } from './plant/plant.js';
 import { isOverdue, type HazardRecord } from './records/hazard-machine.js';
 import type { HazardLoop } from './records/hazard-loop.js';
 import { MANUAL_RULE } from './records/hazard-records.js';
+import type { DispositionRecords } from './records/disposition-records.js';
+import { DISPOSITION_ACTIONS, DISPOSITION_CAUSES } from './records/disposition-presets.js';
 
 export interface PageSources {
   plant: Plant;
@@ -22,6 +24,8 @@ export interface PageSources {
   hazards?: HazardLoop;
   /** where their photos are kept */
   photos?: PhotoShelf;
+  /** alarm handling feedback, where the site file asks for it (alarms.disposition) */
+  dispositions?: { records: DispositionRecords; withinMin: number };
 }
 
 export function pageModel(s: PageSources): PlantModel {
@@ -59,10 +63,12 @@ export function pageModel(s: PageSources): PlantModel {
         devices: s.devices?.() ?? [],
         ...(flood ? { flood } : {}),
         ...(s.hazards ? { hazards: hazardBoard(s.hazards, clock.now()) } : {}),
+        ...(s.dispositions ? { dispositions: dispositionBoard(s.dispositions) } : {}),
+        ...(s.hazards && s.hazards.cleaning.list().length ? { cleaning: cleaningBoard(s.hazards) } : {}),
       };
     },
     onChange: (listener) => {
-      const off = [plant.onChange(listener), s.hazards?.records.onChange(listener)];
+      const off = [plant.onChange(listener), s.hazards?.records.onChange(listener), s.hazards?.cleaning.onChange(listener), s.dispositions?.records.onChange(listener)];
       return () => off.forEach((f) => f?.());
     },
     acknowledge: async (alarmId, user) => plant.alarms.acknowledge(alarmId, user),
@@ -70,7 +76,34 @@ export function pageModel(s: PageSources): PlantModel {
     shelve: async (alarmId, user, reason, untilMs) => plant.alarms.shelve(alarmId, user, reason, untilMs),
     trend: async (pointId, fromMs, toMs) => (plant.points.info.has(pointId) && s.trend ? s.trend(pointId, fromMs, toMs) : []),
     ...(s.hazards ? { hazards: hazardDesk(s.hazards, clock, s.photos) } : {}),
+    ...(s.dispositions
+      ? {
+          dispositions: {
+            record: (id, f) => s.dispositions!.records.record(id, f),
+            history: (limit) => s.dispositions!.records.history({ limit }),
+            causes: DISPOSITION_CAUSES,
+            actions: DISPOSITION_ACTIONS,
+          },
+        }
+      : {}),
+    ...(s.hazards && s.hazards.cleaning.list().length
+      ? {
+          cleaning: {
+            checkIn: (area, c) => s.hazards!.cleaning.checkIn(area, c),
+            history: async (area) => (s.hazards!.cleaning.has(area) ? s.hazards!.cleaning.history(area) : undefined),
+          },
+        }
+      : {}),
   };
+}
+
+function dispositionBoard(d: { records: DispositionRecords; withinMin: number }): DispositionBoard {
+  return { pending: d.records.pending(), overdue: d.records.counts().overdue, withinMin: d.withinMin };
+}
+
+function cleaningBoard(loop: HazardLoop): CleaningBoard {
+  const areas = loop.cleaning.list();
+  return { areas, due: areas.filter((a) => a.state === 'due').length, overdue: areas.filter((a) => a.state === 'overdue').length };
 }
 
 function hazardView(loop: HazardLoop, r: HazardRecord, now: number): HazardView {

@@ -11,14 +11,14 @@ import type { Logger } from '../core/log.js';
 import type { HazardAction } from '../records/hazard-machine.js';
 import type { ActResult } from '../records/hazard-records.js';
 import { PHOTO_MAX_BYTES, type PhotoRefusal } from '../records/hazard-photos.js';
-import { actor, BODY_LIMIT } from './auth.js';
+import { BODY_LIMIT } from './auth.js';
 import { assignBody, closeBody, findingBody, rectifyBody, rejectBody } from './hazard-bodies.js';
 import { HttpError, readJsonBody, readRawBody, SECURITY_HEADERS, sendJson } from './http.js';
 import type { HazardDesk, PlantModel } from './model.js';
-import { IDEMPOTENCY_KEY, type ReplayGuard } from './replay.js';
+import type { ReplayGuard } from './replay.js';
+import { claimKey, decodeId as decode, notAllowed, refusalError, sessionFor } from './route-guards.js';
 import type { Session, SessionStore } from './sessions.js';
 import type { Role } from './users.js';
-import { IDEMPOTENCY_HEADER } from './actions.js';
 
 export type HazardVerb = 'find' | HazardAction['kind'] | 'photo';
 
@@ -153,17 +153,11 @@ async function sendPhoto(name: string, res: ServerResponse, desk: HazardDesk): P
 }
 
 function allowed(verb: HazardVerb, req: IncomingMessage, deps: HazardDeps): Session {
-  const session = actor(req, deps.sessions);
-  if (!NEEDS[verb].includes(session.user.role)) throw new HttpError(403, 'role', `${verb} needs the role ${NEEDS[verb].join(' or ')}`);
-  return session;
+  return sessionFor(verb, NEEDS[verb], req, deps.sessions);
 }
 
 function claim(req: IncomingMessage, deps: HazardDeps): void {
-  const key = req.headers[IDEMPOTENCY_HEADER];
-  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-    throw new HttpError(400, 'invalid', 'Idempotency-Key header: must be 16..128 letters, digits, _ or -');
-  }
-  if (!deps.replay.claim(key)) throw new HttpError(409, 'replayed', 'this request was already received (Idempotency-Key reused)');
+  claimKey(req, deps.replay);
 }
 
 async function photosExist(names: string[] | undefined, desk: HazardDesk): Promise<void> {
@@ -173,17 +167,5 @@ async function photosExist(names: string[] | undefined, desk: HazardDesk): Promi
 }
 
 function refusal(kind: Refusal | PhotoRefusal, reason: { zh: string; en: string }): HttpError {
-  return new HttpError(REFUSAL_STATUS[kind], 'refused', reason.en, {}, { refusal: kind, reason });
-}
-
-function decode(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new HttpError(400, 'invalid', 'id is not valid URL encoding');
-  }
-}
-
-function notAllowed(allow: string): HttpError {
-  return new HttpError(405, 'method_not_allowed', `use ${allow}`, { Allow: allow });
+  return refusalError(REFUSAL_STATUS[kind], kind, reason);
 }

@@ -22,7 +22,8 @@ function optionalText(r: Record<string, unknown>, key: string, max: number): str
   return v || undefined;
 }
 
-function photos(r: Record<string, unknown>): string[] | undefined {
+/** The `photos` of a body: names the photo upload gave, at most MAX_PHOTOS (hazard steps and cleaning check-ins). */
+export function photoNames(r: Record<string, unknown>): string[] | undefined {
   const v = r['photos'];
   if (v === undefined) return undefined;
   if (!Array.isArray(v) || v.length > MAX_PHOTOS || !v.every((p) => typeof p === 'string' && PHOTO_NAME.test(p))) {
@@ -40,7 +41,7 @@ function grade(r: Record<string, unknown>): Grade {
 export function findingBody(body: unknown): ManualFinding {
   const r = objectWith(body, ['clause', 'grade', 'title', 'description', 'rectifyWithinH', 'photos']);
   const description = optionalText(r, 'description', NOTE_MAX);
-  const p = photos(r);
+  const p = photoNames(r);
   return {
     clause: text(r, 'clause', 1, 32),
     grade: grade(r),
@@ -58,7 +59,7 @@ export function assignBody(body: unknown): { assignee: string; withinH?: number 
 
 export function rectifyBody(body: unknown): { note: string; photos?: string[] } {
   const r = objectWith(body, ['note', 'photos']);
-  const p = photos(r);
+  const p = photoNames(r);
   return { note: text(r, 'note', 1, NOTE_MAX), ...(p?.length ? { photos: p } : {}) };
 }
 

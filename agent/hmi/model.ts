@@ -13,6 +13,11 @@ import type { Grade, HazardAction, HazardRecord } from '../records/hazard-machin
 import type { ActResult } from '../records/hazard-records.js';
 import type { PhotoResult } from '../records/hazard-photos.js';
 import type { HazardChange } from '../records/hazard-store.js';
+import type { AreaView, CheckIn, CheckInResult } from '../records/cleaning-records.js';
+import type { Occurrence } from '../records/disposition-machine.js';
+import type { Preset } from '../records/disposition-presets.js';
+import type { Feedback, RecordResult } from '../records/disposition-records.js';
+import type { PlantEvent } from '../core/types.js';
 
 export type { AlarmState, AlarmView } from '../alarms/alarm-view.js';
 export type { ConditionView, LockoutView, PermitView } from '../interlocks/permit-view.js';
@@ -42,6 +47,38 @@ export interface PlantSnapshot {
   flood?: { leader: string; count: number; t: number };
   /** the hidden-hazard board, where the agent keeps records */
   hazards?: HazardBoard;
+  /** alarm occurrences waiting for handling feedback, where the site asks for it */
+  dispositions?: DispositionBoard;
+  /** the dust-cleaning areas, where the site has them */
+  cleaning?: CleaningBoard;
+}
+
+export interface DispositionBoard {
+  /** oldest first: pending, and overdue until recorded */
+  pending: Occurrence[];
+  overdue: number;
+  withinMin: number;
+}
+
+export interface CleaningBoard {
+  areas: AreaView[];
+  due: number;
+  overdue: number;
+}
+
+/** Alarm handling feedback on the page: record one occurrence's cause and action, read what was recorded. */
+export interface DispositionDesk {
+  record(occurrenceId: string, f: Feedback): Promise<RecordResult>;
+  history(limit: number): Promise<Occurrence[]>;
+  causes: readonly Preset[];
+  actions: readonly Preset[];
+}
+
+/** Cleaning check-ins on the page. */
+export interface CleaningDesk {
+  checkIn(areaId: string, c: CheckIn): Promise<CheckInResult>;
+  /** an area's check-ins and overdues, newest first; undefined for an unknown area */
+  history(areaId: string): Promise<PlantEvent[] | undefined>;
 }
 
 /** A record as the page shows it: whether it is past its deadline and whether the gateway still sees its condition. */
@@ -105,4 +142,6 @@ export interface PlantModel {
   trend(pointId: string, fromMs: number, toMs: number): Promise<{ t: number; v: number | null }[]>;
   /** the hidden-hazard records, where the agent keeps them */
   hazards?: HazardDesk;
+  dispositions?: DispositionDesk;
+  cleaning?: CleaningDesk;
 }
