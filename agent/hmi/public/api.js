@@ -104,6 +104,19 @@ export const rejectHazard = (id, note) => act(hazard(id, 'reject'), { note });
 /** a JPEG or PNG Blob; resolves with the name a record can carry */
 export const uploadPhoto = async (blob) => (await act('/api/hazards/photos', blob)).photo;
 
+/** alarm handling feedback (处置反馈): a preset's code or the words as typed; the presets, fetched once */
+export const recordDisposition = (occurrenceId, cause, action, note) => act(`/api/dispositions/${encodeURIComponent(occurrenceId)}`, note ? { cause, action, note } : { cause, action });
+let presets = null;
+export async function dispositionPresets() {
+  presets ??= call('GET', '/api/dispositions').then(({ causes, actions }) => ({ causes, actions }));
+  return presets.catch((err) => {
+    presets = null;
+    throw err;
+  });
+}
+/** a cleaning area checked in as cleaned, with an optional note and photos */
+export const checkIn = (area, note, photos) => act(`/api/cleaning/${encodeURIComponent(area)}/check-in`, { ...(note ? { note } : {}), ...(photos.length ? { photos } : {}) });
+
 export async function trend(pointId, range) {
   return call('GET', `/api/trend?point=${encodeURIComponent(pointId)}&range=${range}`);
 }

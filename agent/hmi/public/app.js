@@ -6,6 +6,7 @@ import { createLoginDialog, createResetDialog, createShelveDialog } from './dial
 import { errorText } from './errors.js';
 import { createHazardDialog } from './hazard-dialog.js';
 import { renderHazardCount, renderHazards } from './hazards.js';
+import { renderCleaning, renderDispositions } from './records.js';
 import { createHorn } from './horn.js';
 import { applyStatic, fmtTime, initLang, t, toggleLang } from './i18n.js';
 import { renderLockouts, renderPermitStrip, renderPermits } from './permits.js';
@@ -93,10 +94,15 @@ async function resetPermit(permit) {
   await run('reset', () => api.resetPermit(permit.id), () => document.querySelector(`#permit-board [data-id="${CSS.escape(permit.id)}"]`));
 }
 
-/** A step of a hidden-hazard record; the dialog shows a refusal's reason and stays open. */
+/** A step of a closed-loop record (hazard, feedback, check-in); the dialog shows a refusal's reason and stays open. */
 async function hazardStep(step, record) {
   if (!(await ensureLogin())) return;
-  if (await hazardDialog.open(step, record)) toast(t(`done_${step}`), 'info');
+  try {
+    if (await hazardDialog.open(step, record)) toast(t(`done_${step}`), 'info');
+  } catch (err) {
+    // the dialog could not be built (the presets did not load): say so, nothing was sent
+    toast(errorText(err), 'error');
+  }
 }
 
 const hazardHandlers = {
@@ -105,6 +111,8 @@ const hazardHandlers = {
   rectify: (r) => hazardStep('rectify', r),
   verify: (r) => hazardStep('verify', r),
 };
+const recordDisposition = (occurrence) => hazardStep('disposition', occurrence);
+const checkInArea = (area) => hazardStep('checkin', area);
 
 function renderUser() {
   const user = api.session.user;
@@ -123,6 +131,8 @@ function render() {
   renderSummary($('alarm-summary'), snapshot);
   renderHazardCount($('hazard-count'), snapshot);
   renderHazards($('hazard-board'), snapshot, api.session.user, hazardHandlers);
+  renderDispositions($('disposition-board'), snapshot, api.session.user, recordDisposition);
+  renderCleaning($('cleaning-board'), snapshot, api.session.user, checkInArea);
   renderAlarms($('alarm-list'), snapshot, api.session.user, alarmHandlers);
   renderPermitStrip($('permit-strip'), snapshot);
   renderPermits($('permit-board'), snapshot, resetPermit);

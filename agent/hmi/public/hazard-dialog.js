@@ -1,6 +1,7 @@
-// One dialog for every step of a hidden-hazard record: a person's finding (clause, grade, what,
+// One dialog for every step of a closed-loop record: a person's finding (clause, grade, what,
 // a photo), assign (who, by when: the rule's rectifyWithinH preset), rectify (what was done, a
-// photo), verify (pass or send back). Presets first, few keystrokes: it is used with fingers on
+// photo), verify (pass or send back); an alarm's handling feedback (cause and action, from
+// presets) and a cleaning check-in (a note, a photo). Presets first, few keystrokes: it is used with fingers on
 // the 800 × 480 panel and on a phone. A refusal stays in the dialog with its reason.
 import * as api from './api.js';
 import { h } from './dom.js';
@@ -25,6 +26,35 @@ async function shrink(file) {
 
 function presetRow(values, label, onPick) {
   return h('div', { class: 'presets' }, values.map((v) => h('button', { type: 'button', class: 'btn chip-btn', onclick: () => onPick(v) }, label(v))));
+}
+
+const zhPage = () => document.documentElement.lang.startsWith('zh');
+const words = (p) => (zhPage() ? p.zh : p.en);
+
+/**
+ * A text field with preset chips: a tap fills in the preset's words and marks it; the preset's
+ * code is sent while the words stand as the chip put them, anything typed is sent as written.
+ */
+function presetField(id, presets) {
+  const field = h('input', { id, maxlength: 200, autocomplete: 'off' });
+  const chips = presets.map((p) =>
+    h('button', {
+      type: 'button',
+      class: 'btn chip-btn',
+      dataset: { code: p.code },
+      'aria-pressed': 'false',
+      onclick: () => {
+        field.value = words(p);
+        for (const c of chips) c.setAttribute('aria-pressed', String(c === chips[presets.indexOf(p)]));
+      },
+    }, words(p)),
+  );
+  field.addEventListener('input', () => chips.forEach((c) => c.setAttribute('aria-pressed', 'false')));
+  return {
+    field,
+    row: h('div', { class: 'presets' }, chips),
+    value: () => presets.find((p) => words(p) === field.value.trim())?.code ?? field.value.trim(),
+  };
 }
 
 export function createHazardDialog(dialog) {
@@ -123,6 +153,26 @@ export function createHazardDialog(dialog) {
         })],
       };
     },
+    async disposition(o) {
+      const { causes, actions } = await api.dispositionPresets();
+      const cause = presetField('disp-cause', causes);
+      const action = presetField('disp-action', actions);
+      const note = h('textarea', { id: 'disp-note', rows: 2, maxlength: 500 });
+      return {
+        fields: [labelled('dispCause', cause.field), cause.row, labelled('dispAction', action.field), action.row, labelled('dispNote', note)],
+        buttons: [button('step_disposition', true, async () => {
+          if (!required(cause.field) || !required(action.field)) return false;
+          await api.recordDisposition(o.id, cause.value(), action.value(), note.value.trim());
+        })],
+      };
+    },
+    checkin(a) {
+      const note = h('textarea', { id: 'checkin-note', rows: 2, maxlength: 500 });
+      return {
+        fields: [labelled('checkinNote', note), labelled('checkinPhoto', photoInput())],
+        buttons: [button('step_checkin', true, async () => api.checkIn(a.id, note.value.trim(), await photosOf()))],
+      };
+    },
     verify(r) {
       const note = h('textarea', { id: 'hazard-note', rows: 2, maxlength: 500 });
       return {
@@ -141,10 +191,10 @@ export function createHazardDialog(dialog) {
 
   return {
     /** Resolves true when the step was taken, false if cancelled. */
-    open(step, record) {
-      const built = forms[step](record);
+    async open(step, record) {
+      const built = await forms[step](record);
       title.textContent = t(`step_${step}`);
-      target.textContent = record ? `${record.id} ${record.title}` : '';
+      target.textContent = !record ? '' : record.title !== undefined ? `${record.id} ${record.title}` : (zhPage() ? record.name : (record.nameEn ?? record.name));
       target.hidden = !record;
       fields.replaceChildren(...built.fields);
       error.textContent = '';
