@@ -1,8 +1,10 @@
 /**
- * The workshop (config/site.workshop.yaml) with its hidden-hazard loop behind a real HmiServer,
- * on real time, as app.ts composes them: the plant on the GPIO twin, the records in a SQLite
- * file, photos beside it, every hazard event kept for the test. The airlock rule's 10 min is
- * cut to 300 ms, since the page and the browser run on the wall clock.
+ * The workshop (config/site.workshop.yaml) with its hidden-hazard loop, cleaning check-ins and
+ * alarm handling feedback behind a real HmiServer, on real time, as app.ts composes them: the
+ * plant on the GPIO twin, the records in a SQLite file, photos beside it, every record event
+ * kept for the test. The airlock rule's 10 min and the limits' delays are cut short, since the
+ * page and the browser run on the wall clock; `uncleanedForH` starts the sanding room's clock
+ * that long ago (the site file's cleaning areas are left out without it).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,9 @@ import type { PlantEvent } from '../../agent/core/types.js';
 import { DEFAULT_CONNECTIONS, HmiServer } from '../../agent/hmi/server.js';
 import { addUser, UserStore } from '../../agent/hmi/users.js';
 import { pageModel } from '../../agent/page-model.js';
+import { CleaningStore } from '../../agent/records/cleaning-store.js';
+import { DispositionRecords } from '../../agent/records/disposition-records.js';
+import { DispositionStore } from '../../agent/records/disposition-store.js';
 import { HazardLoop } from '../../agent/records/hazard-loop.js';
 import { HazardPhotos } from '../../agent/records/hazard-photos.js';
 import { buildSafetyCore } from '../../agent/safety-core.js';
@@ -26,7 +31,7 @@ export { OPERATOR, SUPERVISOR };
 export const SUPERVISOR2 = { name: 'wang.super', password: 'night-lead-2024' };
 export const LINE = { fan: 5, valve: 6 } as const;
 
-export async function hazardBoard() {
+export async function hazardBoard(o: { uncleanedForH?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'fb-hazard-board-'));
   const usersFile = join(dir, 'users.json');
   await addUser(usersFile, OPERATOR.name, OPERATOR.password, 'operator');
@@ -34,7 +39,11 @@ export async function hazardBoard() {
   await addUser(usersFile, SUPERVISOR2.name, SUPERVISOR2.password, 'supervisor');
   const loaded = await loadSiteFile(new URL('../../config/site.workshop.yaml', import.meta.url).pathname);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  const config = { ...loaded.config, hazards: loaded.config.hazards!.map((h) => ({ ...h, when: h.when.map((w) => ('forMs' in w && w.forMs ? { ...w, forMs: 300 } : w)) })) };
+  const config = {
+    ...loaded.config,
+    hazards: loaded.config.hazards!.map((h) => ({ ...h, when: h.when.map((w) => ('forMs' in w && w.forMs ? { ...w, forMs: 300 } : w)) })),
+    devices: loaded.config.devices.map((d) => ({ ...d, points: d.points.map((p) => (p.limits ? { ...p, limits: { ...p.limits, delayMs: 0 } } : p)) })),
+  };
   const clock = new SystemClock();
   const log = pino({ level: process.env.FIREBREAK_LOG_LEVEL ?? 'silent' });
   const gpio = new SimGpio(clock);
@@ -42,9 +51,19 @@ export async function hazardBoard() {
   plant.start();
   const db = await openDb(join(dir, 'buffer.db'));
   const events: PlantEvent[] = [];
-  const hazards = await HazardLoop.start({ plant, rules: config.hazards, db: { db, serial: (w) => w() }, emit: async (e) => void events.push(e), clock, log });
+  const emit = async (e: PlantEvent) => void events.push(e);
+  if (o.uncleanedForH !== undefined) {
+    const cleaning = await CleaningStore.open(db);
+    await cleaning.write({ area: 'sanding-room', since: clock.now() - o.uncleanedForH * 3_600_000 });
+    await cleaning.close();
+  }
+  const hazards = await HazardLoop.start({ plant, rules: config.hazards, ...(o.uncleanedForH !== undefined ? { cleaning: config.cleaning } : {}), db: { db, serial: (w) => w() }, emit, clock, log });
+  const dispositionConfig = config.alarms!.disposition!;
+  const dispositionStore = await DispositionStore.open(db);
+  const dispositions = await DispositionRecords.open({ config: dispositionConfig, store: dispositionStore, clock, log, emit });
+  dispositions.watch(plant.alarms);
   const photos = new HazardPhotos(join(dir, 'hazard-photos'));
-  const model = pageModel({ plant, clock, hazards, photos });
+  const model = pageModel({ plant, clock, hazards, photos, dispositions: { records: dispositions, withinMin: dispositionConfig.withinMin } });
   const server = new HmiServer({ model, users: new UserStore(usersFile), clock, log, listen: { host: '127.0.0.1', port: 0 },
     // every page of a test comes from 127.0.0.1, and a closed browser context's keep-alive sockets linger a while
     connections: { ...DEFAULT_CONNECTIONS, perAddress: 64 },
@@ -57,8 +76,13 @@ export async function hazardBoard() {
     plant,
     model,
     hazards,
+    dispositions,
     photos,
     events,
+    /** the collector's differential pressure, as acquisition would deliver it */
+    dp(v: number) {
+      plant.ingest({ p: 'dc1.dp', t: clock.now(), v, q: 'good' });
+    },
     /** the collector fan runs and the airlock valve runs (true) or stands (false) */
     airlock(running: boolean) {
       gpio.set(LINE.fan, true);
@@ -66,6 +90,8 @@ export async function hazardBoard() {
     },
     async close() {
       await server.stop();
+      await dispositions.close();
+      await dispositionStore.close();
       await hazards.stop();
       plant.stop();
       await closeDb(db);

@@ -3,7 +3,7 @@
 // area with its state and the time its next check-in is due (on the hazard screen). The server
 // decides who may; this only offers the buttons to a logged-in person.
 import { h, renderIfChanged } from './dom.js';
-import { fmtTime, priorityWord, t } from './i18n.js';
+import { fmtDuration, fmtTime, priorityWord, t } from './i18n.js';
 
 export function renderDispositions(container, snapshot, user, onRecord) {
   const board = snapshot.dispositions;
@@ -29,7 +29,7 @@ export function renderDispositions(container, snapshot, user, onRecord) {
             'div',
             { class: 'card-head' },
             h('span', { class: 'card-title' }, document.documentElement.lang.startsWith('zh') ? o.name : (o.nameEn ?? o.name)),
-            h('span', { class: `badge prio-${o.priority}` }, priorityWord(o.priority)),
+            h('span', { class: `badge prio prio-${o.priority}` }, priorityWord(o.priority)),
             o.state === 'overdue' && h('span', { class: 'badge danger' }, t('dispositionOverdue')),
           ),
           h('div', { class: 'hz-line muted' }, t('dispositionLine', { t: fmtTime(o.t, snapshot.t), due: fmtTime(o.due, snapshot.t) })),
@@ -59,7 +59,9 @@ export function renderCleaning(container, snapshot, user, onCheckIn) {
           { class: `card cleaning clean-${a.state}`, dataset: { id: a.id, state: a.state } },
           h('div', { class: 'card-head' }, h('span', { class: 'card-title' }, a.name), h('span', { class: `badge clean-badge-${a.state}` }, t(`clean_${a.state}`))),
           h('div', { class: 'hz-line' }, a.lastCleanedAt !== undefined ? t('cleanLast', { t: fmtTime(a.lastCleanedAt, snapshot.t), by: a.lastBy }) : t('cleanNever')),
-          h('div', { class: 'hz-line muted' }, t('cleanDue', { t: fmtTime(a.dueAt, snapshot.t), h: a.everyH })),
+          a.state === 'overdue'
+            ? h('div', { class: 'hz-line' }, t('cleanOverdueFor', { age: fmtDuration(snapshot.t - a.overdueAt), h: a.everyH }))
+            : h('div', { class: 'hz-line muted' }, t('cleanDue', { t: fmtTime(a.dueAt, snapshot.t), h: a.everyH })),
           user && h('div', { class: 'card-actions' }, h('button', { type: 'button', class: `btn${a.state === 'ok' ? '' : ' primary'}`, dataset: { step: 'checkin' }, onclick: () => onCheckIn(a) }, t('step_checkin'))),
         ),
       ),
