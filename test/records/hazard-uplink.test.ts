@@ -106,3 +106,30 @@ it('sends every change of a record found by a rule, and of one found by the lock
     await platform.close();
   }
 }, 30_000);
+
+const recordEvents = (p: Platform, type: string): PlantEvent[] => p.on('events').flatMap((m) => (m.body.events as PlantEvent[]).filter((e) => e.type === type));
+
+it('sends the handling feedback of an alarm and a cleaning check-in to the broker, in the running agent', async () => {
+  const config = await quickWorkshop();
+  const platform = await Platform.connect(broker.url, `firebreak/v1/${config.site.enterprise}/${config.site.gateway}`);
+  let agent: Agent | undefined;
+  try {
+    agent = await startAgent({ config: { ...config, buffer: { ...config.buffer, path: join(dir, 'feedback.db') } }, log: pino({ level: process.env.FIREBREAK_LOG_LEVEL ?? 'silent' }), simulate: true });
+    const gpio = agent.gpio as SimGpio;
+    // the fan runs and the airlock stands: the site's valve-stopped alarm (high) asks for feedback
+    gpio.set(LINE.fan, true);
+    gpio.set(LINE.valve, false);
+    const occ = await waitFor('the occurrence waiting for feedback', () => agent!.page.snapshot().dispositions!.pending.find((o) => o.alarm.startsWith('valve-stopped')), { timeoutMs: 10_000 });
+    expect(occ).toMatchObject({ priority: 'high', state: 'pending', due: occ.t + 30 * 60_000 });
+    expect(await agent.page.dispositions!.record(occ.id, { cause: 'airlock-jammed', action: 'repaired', by: fixer })).toMatchObject({ ok: true });
+    expect(await agent.page.cleaning!.checkIn('sanding-room', { by: fixer, note: '班前清扫' })).toMatchObject({ ok: true });
+
+    await waitFor('both records at the broker', () => recordEvents(platform, 'disposition').length >= 1 && recordEvents(platform, 'cleaning').length >= 1);
+    expect(recordEvents(platform, 'disposition')).toMatchObject([{ alarm: occ.id, state: 'recorded', by: fixer.user, cause: '锁气卸灰阀卡堵', action: '维修设备' }]);
+    expect(recordEvents(platform, 'cleaning')).toMatchObject([{ area: 'sanding-room', state: 'done', by: fixer.user, note: '班前清扫' }]);
+    for (const m of platform.on('events')) expect(schemaProblems(m.body)).toEqual([]);
+  } finally {
+    await agent?.stop('test done');
+    await platform.close();
+  }
+}, 30_000);
