@@ -72,11 +72,14 @@ function peakRssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-export async function acquisitionLoad(windowMs: number): Promise<{ cpuPercent: number; rssMiB: number }> {
+/** The bench gateway's site file, as `acquisitionLoad` writes it (before `edit`). */
+export type BenchSite = Record<string, unknown> & { gpio: { backend: string; inputs: Record<string, unknown>[] } };
+
+export async function acquisitionLoad(windowMs: number, edit: (site: BenchSite) => BenchSite = (s) => s): Promise<{ cpuPercent: number; rssMiB: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'fb-bench-acq-'));
   const broker = await startBenchBroker();
   const line = await startBenchLine(ACQUISITION_LINE);
-  const site = {
+  const site: BenchSite = {
     version: 1,
     site: { enterprise: '91130100MA0BENCH01', gateway: 'GW-BENCH-ACQ' },
     buses: [{ id: 'bench', port: line.path, baudRate: 9600, timeoutMs: 200, retries: 1 }],
@@ -89,7 +92,7 @@ export async function acquisitionLoad(windowMs: number): Promise<{ cpuPercent: n
     buffer: { path: join(dir, 'buffer.db'), maxBytes: '64MiB', keepSentHours: 1 },
   };
   const file = join(dir, 'site.yaml');
-  writeFileSync(file, stringify(site));
+  writeFileSync(file, stringify(edit(site)));
   try {
     return await measureNode([join(packageRoot(), 'dist', 'agent', 'cli.js'), 'run', '--config', file], windowMs);
   } finally {

@@ -8,6 +8,7 @@ import { modbusPtyBench } from './modbus-pty.js';
 import { modbusGarbageBench } from './modbus-garbage.js';
 import { acquisitionCpuBench } from './acquisition-cpu.js';
 import { bufferBench } from './buffer.js';
+import { hazardsOverheadBench } from './hazards-overhead.js';
 import { uplinkBench } from './uplink.js';
 
-export const benches: Bench[] = [startupBench, interlockLatencyBench, modbusBusBench, modbusOneDeadBench, modbusPtyBench, modbusGarbageBench, acquisitionCpuBench, bufferBench, uplinkBench];
+export const benches: Bench[] = [startupBench, interlockLatencyBench, modbusBusBench, modbusOneDeadBench, modbusPtyBench, modbusGarbageBench, acquisitionCpuBench, hazardsOverheadBench, bufferBench, uplinkBench];

@@ -6,6 +6,11 @@
  * posted while the 1,000,000-sample backlog is still draining count; the figures are
  * percentiles of the edges of several drains pooled (each drain lasts about three seconds here).
  *
+ * interlock.latencyMs.withRecords.{p50,p99,max}: the same, in runs alternating with those above,
+ * with the workshop example's closed-loop sections on (config/site.workshop.yaml: its hazard
+ * rules, cleaning area and alarm handling feedback): the records watch every sample beside the
+ * safety path and must not move these figures (issue #16).
+ *
  * interlock.latencyMs.idleThreadFloor.{p50,p99,max}, side by side in the same runs: the same
  * edges also go straight from their source to a worker thread that does nothing else but note
  * when each one reaches it. No code of the agent is on that path; it is what waking a thread
@@ -48,10 +53,12 @@ class TimedGpio extends SimGpio {
   }
 }
 
-async function benchSite(dir: string, mqttUrl: string): Promise<SiteConfig> {
+async function benchSite(dir: string, mqttUrl: string, records = false): Promise<SiteConfig> {
   const r = await loadSiteFile(join(packageRoot(), 'config', 'demo.site.yaml'));
   if (!r.ok) throw new Error('demo site does not load');
-  const c = r.config;
+  const w = records ? await loadSiteFile(join(packageRoot(), 'config', 'site.workshop.yaml')) : undefined;
+  if (w && !w.ok) throw new Error('workshop site does not load');
+  const c = w?.ok ? { ...r.config, hazards: w.config.hazards, cleaning: w.config.cleaning, alarms: { ...w.config.alarms!, ...r.config.alarms, disposition: w.config.alarms!.disposition } } : r.config;
   // The permit under test follows the lockout contact alone, unlatched, with no debounce, so
   // each edge is one relay write.
   return {
@@ -133,9 +140,9 @@ interface RunResult {
 }
 
 /** The measurement itself; runs in a child process started with production's node flags. */
-async function measure(dir: string): Promise<RunResult> {
+async function measure(dir: string, records: boolean): Promise<RunResult> {
   const broker = await startBenchBroker();
-  const config = await benchSite(dir, broker.url);
+  const config = await benchSite(dir, broker.url, records);
   const gpio = new TimedGpio(new SystemClock());
   const agent = await startAgent({ config, log: createLogger('silent'), gpio });
   const pages = operatorPages(`http://127.0.0.1:${agent.hmiPort}/api/events`);
@@ -182,7 +189,7 @@ async function measure(dir: string): Promise<RunResult> {
 }
 
 /** One measured child: a fresh backlog, a fresh agent, one drain. */
-async function once(): Promise<RunResult> {
+async function once(records: boolean): Promise<RunResult> {
   // The backlog is written here, so the measured process does not collect its garbage.
   const dir = mkdtempSync(join(tmpdir(), 'fb-bench-latency-'));
   await fillBacklog(await benchSite(dir, 'mqtt://127.0.0.1:1883'), 1_000_000); // the same in quick mode: the drain is the load
@@ -191,7 +198,7 @@ async function once(): Promise<RunResult> {
   const self = fileURLToPath(import.meta.url);
   // FIREBREAK_BENCH_CHILD_FLAGS adds node flags for a look inside (--cpu-prof, --trace-gc)
   const extra = (process.env.FIREBREAK_BENCH_CHILD_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...productionNodeFlags(), ...extra, self, '--child', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...productionNodeFlags(), ...extra, self, '--child', dir, records ? 'records' : 'plain'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
@@ -213,21 +220,27 @@ export const interlockLatencyBench: Bench = {
     // A drain takes about three seconds here: a few hundred edges fall inside it, too few for a
     // p99 of one run. The edges of several runs (each a fresh backlog and agent) are pooled.
     const latencies: number[] = [];
+    const withRecords: number[] = [];
     const floor: number[] = [];
     const runs = quick ? 4 : 10;
     for (let i = 0; i < runs; i++) {
-      const r = await once();
+      const r = await once(false);
       latencies.push(...r.latencies);
       floor.push(...r.floor);
+      const w = await once(true);
+      withRecords.push(...w.latencies);
+      floor.push(...w.floor);
     }
-    if (latencies.length < 100 * (runs / 2)) throw new Error(`only ${latencies.length} edges fell inside ${runs} drains`);
-    process.stdout.write(`  ${latencies.length} edges in ${runs} drains\n`);
-    return { ...spread('interlock.latencyMs', latencies), ...spread('interlock.latencyMs.idleThreadFloor', floor) };
+    for (const [name, l] of [['plain', latencies], ['with records', withRecords]] as const) {
+      if (l.length < 100 * (runs / 2)) throw new Error(`only ${l.length} edges fell inside ${runs} drains (${name})`);
+    }
+    process.stdout.write(`  ${latencies.length} + ${withRecords.length} edges in ${runs} + ${runs} drains\n`);
+    return { ...spread('interlock.latencyMs', latencies), ...spread('interlock.latencyMs.withRecords', withRecords), ...spread('interlock.latencyMs.idleThreadFloor', floor) };
   },
 };
 
 if (process.argv[2] === '--child') {
-  measure(process.argv[3]!).then(
+  measure(process.argv[3]!, process.argv[4] === 'records').then(
     (figures) => {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       process.exit(0);

@@ -54,6 +54,12 @@ export async function login(r: Endpoint, who: { name: string; password: string }
   return { cookie, csrf: body.csrf };
 }
 
+/** GETs a JSON answer, as a tablet app reads the board. */
+export async function getJson(r: Endpoint, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${r.base}${path}`);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
 let counter = 0;
 /** A fresh Idempotency-Key, as the page makes one per click. */
 export function newKey(): string {

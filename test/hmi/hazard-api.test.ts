@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.js';
 import { schemaProblems } from '../uplink/schemas.js';
-import { login, newKey, post, type Login } from './harness.js';
+import { getJson, login, newKey, post, type Login } from './harness.js';
 import { hazardBoard, OPERATOR, SUPERVISOR, SUPERVISOR2 } from './hazard-board.js';
 
 const HOUR = 3_600_000;
@@ -27,10 +27,7 @@ describe('the hazard board API', () => {
     await b?.close();
   });
 
-  const get = async (path: string) => {
-    const res = await fetch(`${b.base}${path}`);
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const get = (path: string) => getJson(b, path);
   const refusal = (r: { body: unknown }) => r.body as { error: string; refusal?: string; reason?: { zh: string; en: string } };
 
   it('takes a rule-found record through assign, a refused rectify, rectify and close; each change an event the schema allows', async () => {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.js';
-import { login, newKey, post, type Login } from './harness.js';
+import { getJson, login, newKey, post, type Login } from './harness.js';
 import { hazardBoard, OPERATOR, SUPERVISOR } from './hazard-board.js';
 
 type Board = Awaited<ReturnType<typeof hazardBoard>>;
@@ -24,10 +24,7 @@ describe('the feedback and cleaning API', () => {
     await b?.close();
   });
 
-  const get = async (path: string) => {
-    const res = await fetch(`${b.base}${path}`);
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const get = (path: string) => getJson(b, path);
   const changes = () => b.events.filter((e) => e.type === 'disposition' || e.type === 'cleaning').length;
 
   it('lists the presets and what waits, records feedback once, and refuses the rest with reasons', async () => {
