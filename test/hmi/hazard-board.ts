@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { SerialQueue } from '../../agent/buffer/serial.js';
 import { closeDb, openDb } from '../../agent/buffer/sqlite.js';
 import { loadSiteFile } from '../../agent/config/load.js';
 import { SystemClock } from '../../agent/core/clock.js';
@@ -52,14 +53,18 @@ export async function hazardBoard(o: { uncleanedForH?: number } = {}) {
   const db = await openDb(join(dir, 'buffer.db'));
   const events: PlantEvent[] = [];
   const emit = async (e: PlantEvent) => void events.push(e);
+  // every store on the one connection goes through one queue, as on the buffer's (Outbox.shared()):
+  // two stores' transactions would otherwise interleave on it
+  const queue = new SerialQueue();
+  const serial = <T>(work: () => Promise<T>) => queue.run(work);
   if (o.uncleanedForH !== undefined) {
-    const cleaning = await CleaningStore.open(db);
+    const cleaning = await CleaningStore.open(db, serial);
     await cleaning.write({ area: 'sanding-room', since: clock.now() - o.uncleanedForH * 3_600_000 });
     await cleaning.close();
   }
-  const hazards = await HazardLoop.start({ plant, rules: config.hazards, ...(o.uncleanedForH !== undefined ? { cleaning: config.cleaning } : {}), db: { db, serial: (w) => w() }, emit, clock, log });
+  const hazards = await HazardLoop.start({ plant, rules: config.hazards, ...(o.uncleanedForH !== undefined ? { cleaning: config.cleaning } : {}), db: { db, serial }, emit, clock, log });
   const dispositionConfig = config.alarms!.disposition!;
-  const dispositionStore = await DispositionStore.open(db);
+  const dispositionStore = await DispositionStore.open(db, serial);
   const dispositions = await DispositionRecords.open({ config: dispositionConfig, store: dispositionStore, clock, log, emit });
   dispositions.watch(plant.alarms);
   const photos = new HazardPhotos(join(dir, 'hazard-photos'));

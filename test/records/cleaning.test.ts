@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SerialQueue } from '../../agent/buffer/serial.js';
 import { closeDb, openDb } from '../../agent/buffer/sqlite.js';
 import { parseSiteText } from '../../agent/config/load.js';
 import { createLogger } from '../../agent/core/log.js';
@@ -39,7 +40,9 @@ function workshopConfig() {
 async function gateway(file = join(mkdtempSync(join(tmpdir(), 'fb-cleaning-')), 'buffer.db'), w = workshop(workshopConfig()), sent: PlantEvent[] = []) {
   const config = w.plant.config;
   const db = await openDb(file);
-  const loop = await HazardLoop.start({ plant: w.plant, rules: config.hazards ?? [], cleaning: config.cleaning ?? [], db: { db, serial: (work) => work() }, emit: async (e) => void sent.push(e), clock: w.clock, log: createLogger('silent') });
+  // the hazard and cleaning stores share the connection: one queue, as on the buffer's
+  const queue = new SerialQueue();
+  const loop = await HazardLoop.start({ plant: w.plant, rules: config.hazards ?? [], cleaning: config.cleaning ?? [], db: { db, serial: (work) => queue.run(work) }, emit: async (e) => void sent.push(e), clock: w.clock, log: createLogger('silent') });
   let open = true;
   const shut = async () => {
     if (!open) return;
