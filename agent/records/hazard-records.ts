@@ -64,7 +64,7 @@ export class HazardRecords {
   static async open(o: HazardRecordsOptions): Promise<HazardRecords> {
     const h = new HazardRecords(o);
     for (const r of await o.store.current(h.startOfDay(o.clock.now()))) h.records.set(r.id, r);
-    for (const r of h.records.values()) h.history.set(r.id, (await o.store.history(r.id)).length);
+    for (const r of h.records.values()) h.history.set(r.id, await o.store.changeCount(r.id));
     for (const c of await o.store.unemitted()) {
       const r = h.records.get(c.record);
       if (r) await h.send(r, c);

@@ -38,7 +38,7 @@ const direct: Serial = (work) => work();
 export class HazardStore {
   private constructor(
     private readonly db: Db,
-    private readonly stmts: { upsert: Stmt; history: Stmt; emitted: Stmt; historyOf: Stmt; countDay: Stmt; lastOfRule: Stmt },
+    private readonly stmts: { upsert: Stmt; history: Stmt; emitted: Stmt; historyOf: Stmt; countOf: Stmt; countDay: Stmt; lastOfRule: Stmt },
     private readonly serial: Serial,
   ) {}
 
@@ -53,6 +53,7 @@ export class HazardStore {
       history: await prepare(db, 'INSERT INTO hazard_history (record, n, t, state, by, note, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       emitted: await prepare(db, 'UPDATE hazard_history SET emitted = 1 WHERE record = ? AND n = ?'),
       historyOf: await prepare(db, 'SELECT body FROM hazard_history WHERE record = ? ORDER BY n'),
+      countOf: await prepare(db, 'SELECT COALESCE(MAX(n), 0) AS n FROM hazard_history WHERE record = ?'),
       countDay: await prepare(db, "SELECT COUNT(*) AS n FROM hazard_records WHERE id LIKE ? ESCAPE '\\'"),
       lastOfRule: await prepare(db, 'SELECT body FROM hazard_records WHERE rule = ? ORDER BY found_at DESC LIMIT 1'),
     }, serial);
@@ -85,6 +86,11 @@ export class HazardStore {
 
   async history(record: string): Promise<HazardChange[]> {
     return (await this.serial(() => rows<{ body: string }>(this.stmts.historyOf, [record]))).map((r) => JSON.parse(r.body) as HazardChange);
+  }
+
+  /** How many changes a record has had (its last change's number), without reading them. */
+  async changeCount(record: string): Promise<number> {
+    return (await this.serial(() => row<{ n: number }>(this.stmts.countOf, [record])))?.n ?? 0;
   }
 
   /** Changes whose event the buffer never confirmed (a power cut between the two commits). */
