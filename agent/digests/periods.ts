@@ -113,6 +113,11 @@ export class Calendar {
     return `${iso(w)} ${hhmm(w.min)}`;
   }
 
+  /** The instant a local date and minute of the day name. */
+  instant(y: number, m: number, d: number, min: number): number {
+    return this.utc({ y, m, d, min });
+  }
+
   private productionDay(t: number): { y: number; m: number; d: number } {
     const w = this.wall(t);
     const day = { y: w.y, m: w.m, d: w.d };

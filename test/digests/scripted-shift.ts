@@ -39,6 +39,7 @@ export const STEADY: Record<string, number> = { 'ds1.conc': 3, 'gd1.o2': 20.9, '
 export interface Rig {
   w: ReturnType<typeof workshop>;
   db: Db;
+  dbPath: string;
   summaries: PlantEvent[];
   loop: DigestLoop;
   restart(): Promise<void>;
@@ -48,13 +49,15 @@ export interface Rig {
 export async function rig(): Promise<Rig> {
   const config = workshopConfig();
   const w = workshop(config);
-  const db = await openDb(join(mkdtempSync(join(tmpdir(), 'fb-digest-')), 'buffer.db'));
+  const dbPath = join(mkdtempSync(join(tmpdir(), 'fb-digest-')), 'buffer.db');
+  const db = await openDb(dbPath);
   const summaries: PlantEvent[] = [];
   const start = () =>
     DigestLoop.start({ plant: w.plant, config, db: { db, serial: (work) => work() }, emit: async (e) => void summaries.push(e), clock: w.clock, log: createLogger('silent') }).then((l) => l!);
   const r: Rig = {
     w,
     db,
+    dbPath,
     summaries,
     loop: await start(),
     async restart() {
