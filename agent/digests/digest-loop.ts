@@ -93,6 +93,7 @@ export class DigestLoop {
 
   /** Check the running shift in and close the store; the plant's listeners then do nothing. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     this.timer?.cancel();
     this.evaluateTimer?.cancel();
