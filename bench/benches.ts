@@ -9,5 +9,6 @@ import { modbusGarbageBench } from './modbus-garbage.js';
 import { acquisitionCpuBench } from './acquisition-cpu.js';
 import { bufferBench } from './buffer.js';
 import { uplinkBench } from './uplink.js';
+import { digestBench } from './digest.js';
 
-export const benches: Bench[] = [startupBench, interlockLatencyBench, modbusBusBench, modbusOneDeadBench, modbusPtyBench, modbusGarbageBench, acquisitionCpuBench, bufferBench, uplinkBench];
+export const benches: Bench[] = [startupBench, interlockLatencyBench, modbusBusBench, modbusOneDeadBench, modbusPtyBench, modbusGarbageBench, acquisitionCpuBench, bufferBench, uplinkBench, digestBench];
