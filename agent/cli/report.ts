@@ -83,7 +83,14 @@ export async function reportCommand(args: string[], io: ReportIo): Promise<numbe
   }
   const db = await openDb(config.buffer.path);
   try {
-    const store = await DigestStore.open(db);
+    let store: DigestStore;
+    try {
+      store = await DigestStore.open(db);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+      io.err(`firebreak report: ${config.buffer.path} is held by the running agent (the buffer is opened exclusive); stop it, or use the page's 报表 view`);
+      return EX_UNAVAILABLE;
+    }
     try {
       const first = await store.firstShiftFrom();
       if (first === undefined || period.to <= first) {
