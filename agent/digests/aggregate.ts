@@ -70,6 +70,7 @@ export interface Aggregate {
   unavailableMs: number;
   productionUnavailableMs: number;
   hazards: { found: number; closed: number; overdue: number; majorOverdue: number };
+  /** due is worked out from the period's span when a digest is made (digest.ts) */
   cleaning: { done: number; overdue: number; due: number };
   tickets: { byKind: Record<string, number>; refused: number; evacuations: number };
   uplink: { samples: number; connected: number; maxBacklog: number } | null;

@@ -119,7 +119,8 @@ export function digestOf(period: Period, agg: Aggregate, site: SiteFacts, thresh
           oldestOpenH: open.length > 0 ? round((now - Math.min(...open.map((h) => h.foundAt))) / 3_600_000, 1) : null,
         }
       : NOT_CONFIGURED,
-    cleaning: f.cleaning ? { done: agg.cleaning.done, due: agg.cleaning.due, overdue: agg.cleaning.overdue } : NOT_CONFIGURED,
+    // due over the whole period (not the sum of the stored shifts': a shift never stored was due too)
+    cleaning: f.cleaning ? { done: agg.cleaning.done, due: Math.floor(agg.spanMs * site.cleaning.reduce((n, c) => n + 1 / (c.everyH * 3_600_000), 0) + 1e-9), overdue: agg.cleaning.overdue } : NOT_CONFIGURED,
     tickets: f.tickets ? agg.tickets : NOT_CONFIGURED,
     uplink: opts.hasUplink === false ? NOT_CONFIGURED : agg.uplink ? { availabilityPct: round((100 * agg.uplink.connected) / Math.max(1, agg.uplink.samples), 1), maxBacklog: agg.uplink.maxBacklog } : NOT_CONFIGURED,
     earlyWarnings: f.earlyWarning ? agg.earlyWarnings : NOT_CONFIGURED,

@@ -43,7 +43,7 @@ export function reportHtml(r: ReportInput): string {
     )
     .join('');
   const section = (title: string, body: string) => `<section><h2>${esc(title)}</h2>${body}</section>`;
-  const maybe = <T>(x: T | 'not configured', render: (x: T) => string) => (x === 'not configured' ? `<p class="nc">${nc}</p>` : render(x));
+  const maybe = <T>(x: T | 'not configured', render: (x: T) => string) => (x === 'not configured' ? `<span class="nc">${nc}</span>` : render(x));
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(KIND[d.period])} ${esc(d.name)} — ${esc(r.siteName)}</title>
 <style>

@@ -170,8 +170,7 @@ export class ShiftBuilder {
     this.protection(mono);
     this.agg.runningMs += Math.max(0, mono - this.runningMark);
     this.runningMark = mono;
-    const cleaningPerMs = this.site.cleaning.reduce((n, c) => n + 1 / (c.everyH * 3_600_000), 0);
-    return { ...this.agg, cleaning: { ...this.agg.cleaning, due: Math.floor(this.agg.spanMs * cleaningPerMs + 1e-9) } };
+    return { ...this.agg };
   }
 
   /** The state of the plant carried into the next shift: held values, open activations, inputs. */

@@ -4,6 +4,7 @@
  * installs it: .ci/run; a missing chromium fails here, never skips); bad input exits 64 or 78
  * and writes nothing.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,10 +39,12 @@ describe('firebreak report', () => {
   it('gives the day as JSON: the morning shift’s figures, the risk of the day', async () => {
     const r = await report(['--period', 'day', '--at', '2026-06-21', '--format', 'json']);
     expect(r.code).toBe(0);
-    const d = JSON.parse(r.out) as { id: string; risk: string; figures: { trips: unknown[] } };
+    const d = JSON.parse(r.out) as { id: string; risk: string; figures: { trips: unknown[]; cleaning: unknown } };
     expect(d.id).toBe('D-20260621');
     expect(d.risk).toBe('orange');
     expect(d.figures.trips).toHaveLength(2);
+    // one area due every 8 h: three in the day, whichever shifts the gateway saw
+    expect(d.figures).toMatchObject({ cleaning: { done: 0, due: 3, overdue: 1 } });
   });
 
   it('writes the day as HTML: Chinese first, the risk level and its reasons at the top, a chart per point with its limits', async () => {
@@ -66,6 +69,9 @@ describe('firebreak report', () => {
     const pdf = readFileSync(out);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.toString('latin1')).toMatch(/\/Type\s*\/Page\b/);
+    // the text too where poppler is installed (it is not on every CI image: the bytes above always)
+    const pdftotext = ['/usr/bin/pdftotext', '/usr/local/bin/pdftotext'].find((p) => existsSync(p));
+    if (pdftotext) expect(execFileSync(pdftotext, [out, '-'], { encoding: 'utf8' })).toContain('风险等级');
   }, 90_000);
 
   it('refuses a future period, a day before the buffer’s first, a bad flag (64) and a bad site file (78), writing nothing', async () => {
