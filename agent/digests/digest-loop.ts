@@ -81,6 +81,23 @@ export class DigestLoop {
     return this.digest(this.builder.period);
   }
 
+  /**
+   * Before a shift (班组日预判): the last finished shift's digest and the early warnings now.
+   * The page adds the open hazards and tickets from their own records.
+   */
+  async briefing(): Promise<{ lastShift: Digest; forecasts: ReturnType<EarlyWarnings['forecasts']> }> {
+    const last = this.calendar.shiftAt(this.builder.period.from - 1);
+    return { lastShift: await this.digest(last), forecasts: this.warnings?.forecasts() ?? [] };
+  }
+
+  /**
+   * The team leader (logged in on the page) signs the briefing of a shift's digest: an
+   * `operator` event naming the summary (docs/UPLINK.md, "Closed-loop records").
+   */
+  signBriefing(summaryOf: string, user: string): PlantEvent {
+    return this.o.plant.events.report({ t: this.o.clock.now(), type: 'operator', source: 'digests', state: 'briefing_signed', user, message: `${user} 已签阅班前风险预判 ${summaryOf} / briefing signed`, detail: { summary: `summary-${summaryOf}` } });
+  }
+
   /** Any period's digest from what is stored. */
   async digest(p: Period): Promise<Digest> {
     return (await periodDigest(this.deps(), p)).digest;

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Calendar } from '../../agent/digests/periods.js';
+import { schemaProblems } from '../uplink/schemas.js';
 import { MIN, SHIFT_START, rig, workshopConfig } from './scripted-shift.js';
 
 const H = 60 * MIN;
@@ -50,5 +51,21 @@ describe('summaries after an outage', () => {
     await r.restart();
     await r.loop.idle();
     expect(r.summaries).toHaveLength(5);
+  });
+});
+
+describe('the briefing before a shift', () => {
+  it('gives the last shift’s digest, and the team leader’s signature is an operator event naming its summary', async () => {
+    const r = await rig();
+    cleanups.push(() => r.close());
+    r.w.advance(8 * H + MIN);
+    await r.w.clock.advanceAsync(1);
+    await r.loop.idle();
+    const b = await r.loop.briefing();
+    expect(b.lastShift).toMatchObject({ id: 'S-20260621-0800', name: '早班' });
+    const e = r.loop.signBriefing(b.lastShift.id, '王班长');
+    expect(r.w.events.at(-1)).toEqual(e);
+    expect(e).toMatchObject({ type: 'operator', user: '王班长', state: 'briefing_signed', detail: { summary: 'summary-S-20260621-0800' } });
+    expect(schemaProblems({ kind: 'events', seq: 1, epoch: '0123456789abcdef', bootId: 'test', hist: false, events: [e] })).toEqual([]);
   });
 });
