@@ -103,6 +103,17 @@ export class DigestLoop {
     return (await periodDigest(this.deps(), p)).digest;
   }
 
+  /**
+   * An event that does not pass through the plant's event log: the closed-loop records'
+   * (hazard, disposition, cleaning, ticket), which their loops commit straight to the buffer.
+   * app.ts hands each one here beside its outbox.addEvent.
+   */
+  observe(e: PlantEvent): void {
+    if (this.stopped || e.type === 'summary') return;
+    this.rollIfDue();
+    this.builder.event(e, this.o.clock.monotonic());
+  }
+
   /** Resolves once every write and summary queued so far is done. */
   idle(): Promise<void> {
     return this.chain;

@@ -69,3 +69,19 @@ describe('the briefing before a shift', () => {
     expect(schemaProblems({ kind: 'events', seq: 1, epoch: '0123456789abcdef', bootId: 'test', hist: false, events: [e] })).toEqual([]);
   });
 });
+
+describe('records the plant does not log', () => {
+  it('counts a major hazard gone overdue, and the shift is red with that reason', async () => {
+    const r = await rig();
+    cleanups.push(() => r.close());
+    const found = { id: 'h1', type: 'hazard' as const, record: 'HZ-20260621-001', rule: 'airlock-stopped', grade: 'major' as const, by: 'gateway' };
+    r.loop.observe({ ...found, t: r.w.clock.now(), state: 'found', due: SHIFT_START + 2 * H });
+    r.w.advance(2 * H);
+    r.loop.observe({ ...found, id: 'h2', t: r.w.clock.now(), state: 'overdue' });
+    r.w.advance(3 * H);
+    const d = await r.loop.current();
+    expect(d.figures.hazards).toEqual({ found: 1, closed: 0, overdue: 1, majorOverdue: 1, openAtEnd: 1, openMajorOverdue: 1, oldestOpenH: 8 });
+    expect(d.risk).toBe('red');
+    expect(d.reasons[0]).toMatchObject({ rule: 'major-hazard-overdue', level: 'red' });
+  });
+});
