@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../../agent/cli/report.js';
-import { CHROMIUM } from '../../agent/digests/report-pdf.js';
+import { CHROMIUM, htmlToPdf } from '../../agent/digests/report-pdf.js';
 import { SHIFT_START, rig, runShift } from './scripted-shift.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fb-report-'));
@@ -73,6 +73,10 @@ describe('firebreak report', () => {
     const pdftotext = ['/usr/bin/pdftotext', '/usr/local/bin/pdftotext'].find((p) => existsSync(p));
     if (pdftotext) expect(execFileSync(pdftotext, [out, '-'], { encoding: 'utf8' })).toContain('风险等级');
   }, 90_000);
+
+  it('says what is missing where chromium is not installed', async () => {
+    await expect(htmlToPdf('<p>x</p>', join(dir, 'no-chromium'))).rejects.toThrow(/PDF needs chromium at .*no-chromium \(apt install chromium\); --format html works without it/);
+  });
 
   it('refuses a future period, a day before the buffer’s first, a bad flag (64) and a bad site file (78), writing nothing', async () => {
     const out = join(dir, 'never.html');
