@@ -39,6 +39,8 @@ const USAGE = `firebreak — edge agent for dust-hazard workshops
   firebreak doctor [--config /etc/firebreak/site.yaml] [--user firebreak]
       check the gateway (groups, serial ports, GPIO, clock, platform, disk, watchdog, site file):
       one line each with the fix; exit 1 when a check fails
+  firebreak report --config FILE --period shift|day|week|month [--at DATE] [--format html|pdf|json] [--out FILE]
+      a period's risk digest (level, reasons, figures, charts) from the buffer, printable (A4)
   firebreak safe-state --config /etc/firebreak/site.yaml
       write every output to its safe state and exit (systemd's ExecStopPost)
 `;
@@ -72,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
       return (await import('./cli/safe-state.js')).safeStateCommand(values.config ?? '/etc/firebreak/site.yaml', out, err);
     }
+    case 'report':
+      return (await import('./cli/report.js')).reportCommand(rest, { out: (text) => process.stdout.write(text), err });
     case 'doctor':
       return (await import('./cli/doctor.js')).doctorCommand(rest, out, err);
     case 'scan': {

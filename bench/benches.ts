@@ -10,5 +10,6 @@ import { acquisitionCpuBench } from './acquisition-cpu.js';
 import { bufferBench } from './buffer.js';
 import { hazardsOverheadBench } from './hazards-overhead.js';
 import { uplinkBench } from './uplink.js';
+import { digestBench } from './digest.js';
 
-export const benches: Bench[] = [startupBench, interlockLatencyBench, modbusBusBench, modbusOneDeadBench, modbusPtyBench, modbusGarbageBench, acquisitionCpuBench, hazardsOverheadBench, bufferBench, uplinkBench];
+export const benches: Bench[] = [startupBench, interlockLatencyBench, modbusBusBench, modbusOneDeadBench, modbusPtyBench, modbusGarbageBench, acquisitionCpuBench, hazardsOverheadBench, bufferBench, uplinkBench, digestBench];

@@ -90,26 +90,71 @@ export const EarlyWarning = z
     point: id,
     limit: oneOf(['lowLow', 'low', 'high', 'highHigh'] as const),
     horizonH: num.refine((h) => h > 0 && h <= 168, { error: 'must be more than 0 and at most 168 hours' }),
-    windowMin: range(10, 7 * 24 * 60).default(120).describe('Minutes of recent samples the trend is fitted to'),
+    windowMin: range(10, 7 * 24 * 60).optional().describe('Minutes of recent samples the trend is fitted to (default: digests.trendWindowMin)'),
   })
   .describe('A trend that reaches a limit within horizonH raises a predictive alarm');
 
+/**
+ * Risk-rule thresholds a site may change (docs/DIGESTS.md, "Risk rules"); every key has the
+ * default the rule table uses, so a site file without `risk` gets the documented rules.
+ */
+export const RiskThresholds = z
+  .strictObject({
+    completenessYellowPct: range(0, 100).default(95).describe('Yellow when any analog point has less good data than this share'),
+    tripsOrange: range(1, 1000).default(1).describe('Orange at this many interlock trips in the period'),
+    criticalAlarmsOrange: range(1, 1000).default(1).describe('Orange at this many critical alarms'),
+    highAlarmsYellow: range(1, 1000).default(1).describe('Yellow at this many high alarms'),
+    floodsYellow: range(1, 1000).default(1).describe('Yellow at this many alarm floods'),
+    unavailableMinOrange: range(1, 24 * 60 * 31).default(10).describe('Orange when protection was unavailable this many minutes'),
+    ackMedianMinYellow: range(1, 24 * 60).default(10).describe('Yellow when the median time to acknowledge exceeds this many minutes'),
+  })
+  .describe('Thresholds of the risk rules');
+
+const shiftTable = z
+  .array(z.strictObject({ name: text, starts: hhmm, ends: hhmm.optional().describe('Optional: must be the next shift\'s start, so the shifts cover the day without gap or overlap') }))
+  .min(1, { error: 'must list at least one shift' })
+  .describe('Each shift runs from its start to the next one; together they cover the day')
+  .superRefine((shifts, ctx) => {
+    const seen = new Map<string, number>();
+    shifts.forEach((s, i) => {
+      const prev = seen.get(s.starts);
+      if (prev !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'starts'], message: `starts at the same time as shifts[${prev}] (${s.starts}): shifts may not overlap`, input: s.starts });
+      seen.set(s.starts, i);
+    });
+    if (seen.size !== shifts.length) return;
+    // sorted by start, each shift ends where the next (cyclically) starts
+    const order = shifts.map((s, i) => ({ s, i })).sort((a, b) => a.s.starts.localeCompare(b.s.starts));
+    order.forEach(({ s, i }, k) => {
+      if (s.ends === undefined) return;
+      const next = order[(k + 1) % order.length]!.s;
+      if (s.ends === next.starts) return;
+      // both measured from the shift's start; a single shift runs round to its own start
+      const toEnd = minutesBetween(s.starts, s.ends) || 24 * 60;
+      const toNext = minutesBetween(s.starts, next.starts) || 24 * 60;
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'ends'],
+        message:
+          toEnd < toNext
+            ? `leaves ${s.ends}–${next.starts} outside every shift: the shifts must cover the day (end at ${next.starts}, where ${next.name} starts)`
+            : `overlaps ${next.name}, which starts at ${next.starts}: shifts may not overlap (end at ${next.starts})`,
+        input: s.ends,
+      });
+    });
+  });
+
+function minutesBetween(a: string, b: string): number {
+  const m = (x: string) => Number(x.slice(0, 2)) * 60 + Number(x.slice(3, 5));
+  return (m(b) - m(a) + 24 * 60) % (24 * 60);
+}
+
 export const Digests = z
   .strictObject({
-    shifts: z
-      .array(z.strictObject({ name: text, starts: hhmm }))
-      .min(1, { error: 'must list at least one shift' })
-      .describe('Each shift runs from its start to the next one; together they cover the day')
-      .superRefine((shifts, ctx) => {
-        const seen = new Map<string, number>();
-        shifts.forEach((s, i) => {
-          const prev = seen.get(s.starts);
-          if (prev !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'starts'], message: `starts at the same time as shifts[${prev}] (${s.starts}): shifts may not overlap`, input: s.starts });
-          seen.set(s.starts, i);
-        });
-      }),
+    shifts: shiftTable,
     weekStarts: oneOf(WEEKDAYS).default('monday'),
     earlyWarning: z.array(EarlyWarning).default([]),
+    trendWindowMin: range(10, 7 * 24 * 60).default(120).describe('Default window of the early-warning trend fit, for entries without windowMin'),
+    risk: RiskThresholds.default(() => RiskThresholds.parse({})),
   })
   .describe('班组日预判 / 企业周预判 / 区级月预判: shift, day, week and month digests');
 
@@ -130,6 +175,7 @@ export type ConfinedSpaceConfig = z.output<typeof ConfinedSpace>;
 export type HotWorkConfig = z.output<typeof HotWork>;
 export type DigestsConfig = z.output<typeof Digests>;
 export type EarlyWarningConfig = z.output<typeof EarlyWarning>;
+export type RiskThresholdsConfig = z.output<typeof RiskThresholds>;
 
 type Path = (string | number)[];
 type Issue = (path: Path, message: string, input?: unknown) => void;

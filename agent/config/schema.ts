@@ -263,6 +263,7 @@ export type {
   HotWorkConfig,
   DigestsConfig,
   EarlyWarningConfig,
+  RiskThresholdsConfig,
 } from './closed-loop.js';
 
 type Ctx = z.core.$RefinementCtx<z.output<z.ZodObject>>;

@@ -12,6 +12,8 @@ export { SystemClock, type Clock, type Timer } from '../../drivers/clock.js';
 export class FakeClock implements Clock {
   private readonly timers: FakeTimersClock;
   private readonly start: number;
+  /** the sum of wall-clock steps: monotonic time does not take them */
+  private stepped = 0;
 
   constructor(startMs = Date.UTC(2026, 5, 21, 0, 0, 0)) {
     // Loaded here, not imported: @sinonjs/fake-timers is a dev dependency and the gateway's
@@ -26,7 +28,7 @@ export class FakeClock implements Clock {
     return this.timers.now;
   }
   monotonic(): number {
-    return this.timers.now - this.start;
+    return this.timers.now - this.start - this.stepped;
   }
   /**
    * The library keeps whole milliseconds and truncates a delay; rounding up keeps a timer from
@@ -39,6 +41,15 @@ export class FakeClock implements Clock {
   setInterval(fn: () => void, ms: number): Timer {
     const id = this.timers.setInterval(fn, Math.max(1, Math.ceil(ms)));
     return { cancel: () => this.timers.clearInterval(id) };
+  }
+
+  /**
+   * Step the wall clock by `ms` (either way), as NTP or a person setting the date does: now()
+   * jumps, monotonic() does not, and armed timers fire after the same delays as before.
+   */
+  stepWallClock(ms: number): void {
+    this.stepped += ms;
+    this.timers.setSystemTime(this.timers.now + ms);
   }
 
   /** Move time forward by `ms`, firing every timer that falls due on the way, in order. */

@@ -70,6 +70,11 @@ export interface PlantEvent {
   action?: string;
   /** cleaning: the area */
   area?: string;
+  /** summary: the digest's period, its bounds and its risk level (docs/DIGESTS.md) */
+  period?: 'shift' | 'day' | 'week' | 'month';
+  from?: number;
+  to?: number;
+  risk?: 'red' | 'orange' | 'yellow' | 'blue';
 }
 
 export type Priority = 'low' | 'medium' | 'high' | 'critical';
