@@ -36,8 +36,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [{
-          regex: String.raw`(^|/)(hmi|cli|uplink|feed|doctor|provision|demo|records)/|(^|/)(app|cli|page-model)\.js$`,
-          message: 'the safety core imports nothing from the page, the CLI, the uplink, the records or app.ts: move the shared type down (docs/ARCHITECTURE.md)',
+          regex: String.raw`(^|/)(hmi|cli|uplink|feed|doctor|provision|demo|records|digests|tickets)/|(^|/)(app|cli|page-model)\.js$`,
+          message: 'the safety core imports nothing from the page, the CLI, the uplink, the records, the digests or app.ts: move the shared type down (docs/ARCHITECTURE.md)',
         }],
       }],
     },

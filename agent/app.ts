@@ -18,6 +18,8 @@ import type { PlantModel } from './hmi/model.js';
 import { pageModel } from './page-model.js';
 import { HazardLoop } from './records/hazard-loop.js';
 import type { DispositionRecords } from './records/disposition-records.js';
+import type { DigestLoop } from './digests/digest-loop.js';
+import type { PlantEvent } from './core/types.js';
 import { buildSafetyCore } from './safety-core.js';
 import { LoopDelayWatch } from './plant/loop-watch.js';
 import { ClockSync, SystemSyncProbe, type SyncProbe } from './core/clock-sync.js';
@@ -58,6 +60,8 @@ export interface Agent {
   readonly hazards: HazardLoop;
   /** alarm handling feedback, where the site file asks for it */
   readonly dispositions?: DispositionRecords;
+  /** the shift, day, week and month digests, where the site file asks for them */
+  readonly digests?: DigestLoop;
   readonly gpio: GpioBackend;
   readonly simulator?: SiteSimulator;
   readonly uplink?: MqttUplink;
@@ -133,6 +137,34 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     await clockSync.start();
     stops.push(['clock-sync', () => clockSync.stop()]);
 
+    // The risk digests (班组日预判 …), where the site file asks for them: shift figures kept in the
+    // buffer's file, one summary event per period. They count the records' events too, which
+    // reach the buffer without the plant's log: each goes to both (recordEvent).
+    const uplinkRef: { current?: MqttUplink } = {};
+    const digests = config.digests
+      ? await (await import('./digests/digest-loop.js')).DigestLoop.start({
+          plant,
+          config,
+          db: outbox.shared(),
+          emit: (e) => outbox.addEvent(e),
+          clock,
+          log: log.child({ component: 'digests' }),
+          ...(config.uplink?.mqtt
+            ? {
+                uplink: () => {
+                  const s = uplinkRef.current?.status();
+                  return { connected: s?.connected ?? false, backlog: s?.pending ?? 0 };
+                },
+              }
+            : {}),
+        })
+      : undefined;
+    if (digests) stops.push(['digests', () => digests.stop()]);
+    const recordEvent = (e: PlantEvent): Promise<void> => {
+      digests?.observe(e);
+      return outbox.addEvent(e);
+    };
+
     // The hidden-hazard records, in the buffer's file: loaded (and what a power cut left unsent
     // sent again) before the first sample can find one; stopped before the buffer closes.
     const hazards = await HazardLoop.start({
@@ -140,7 +172,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       rules: config.hazards ?? [],
       cleaning: config.cleaning ?? [],
       db: outbox.shared(),
-      emit: (e) => outbox.addEvent(e),
+      emit: recordEvent,
       clock,
       log,
       timeZone: config.site.timezone,
@@ -155,7 +187,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
           const [{ DispositionStore }, { DispositionRecords }] = await Promise.all([import('./records/disposition-store.js'), import('./records/disposition-records.js')]);
           const shared = outbox.shared();
           const store = await DispositionStore.open(shared.db, shared.serial);
-          const records = await DispositionRecords.open({ config: dispositionConfig, store, clock, log: log.child({ component: 'disposition' }), emit: (e) => outbox.addEvent(e) });
+          const records = await DispositionRecords.open({ config: dispositionConfig, store, clock, log: log.child({ component: 'disposition' }), emit: recordEvent });
           records.watch(plant.alarms);
           stops.push(['dispositions', async () => {
             await records.close();
@@ -191,6 +223,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
           health: () => ({ buses: busHealth(acquisition), timerFailures: clock.failureCount }),
         })
       : undefined;
+    if (uplink) uplinkRef.current = uplink;
     if (uplink) {
       await uplink.start();
       stops.push(['uplink', () => uplink.stop()]);
@@ -255,6 +288,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       outbox,
       hazards,
       dispositions,
+      digests,
       gpio,
       simulator,
       uplink,
