@@ -247,6 +247,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       devices: () => acquisition.stats(),
       trend: async (p, from, to) => (await outbox.trend(p, from, to)).map(({ t, v }) => ({ t, v: typeof v === 'number' ? v : v === null ? null : Number(v) })),
       hazards,
+      ...(digests ? { digests } : {}),
       ...(dispositions && dispositionConfig ? { dispositions: { records: dispositions, withinMin: dispositionConfig.withinMin } } : {}),
       // beside the database, so the folder the installer gave the buffer holds all of it; only
       // the page takes photos (and node:crypto, which names them, costs memory: newBootId below)

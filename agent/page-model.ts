@@ -11,6 +11,8 @@ import { isOverdue, type HazardRecord } from './records/hazard-machine.js';
 import type { HazardLoop } from './records/hazard-loop.js';
 import { MANUAL_RULE } from './records/hazard-records.js';
 import type { DispositionRecords } from './records/disposition-records.js';
+import type { Digest } from './digests/digest.js';
+import type { DigestLoop } from './digests/digest-loop.js';
 import { DISPOSITION_ACTIONS, DISPOSITION_CAUSES } from './records/disposition-presets.js';
 
 export interface PageSources {
@@ -24,6 +26,8 @@ export interface PageSources {
   hazards?: HazardLoop;
   /** where their photos are kept */
   photos?: PhotoShelf;
+  /** the risk digests, where the site file asks for them */
+  digests?: DigestLoop;
   /** alarm handling feedback, where the site file asks for it (alarms.disposition) */
   dispositions?: { records: DispositionRecords; withinMin: number };
 }
@@ -86,6 +90,7 @@ export function pageModel(s: PageSources): PlantModel {
           },
         }
       : {}),
+    ...(s.digests ? { digests: digestDesk(s.digests) } : {}),
     ...(s.hazards && s.hazards.cleaning.list().length
       ? {
           cleaning: {
@@ -94,6 +99,23 @@ export function pageModel(s: PageSources): PlantModel {
           },
         }
       : {}),
+  };
+}
+
+const head = ({ id, period, name, from, to, risk, reasons }: Digest) => ({ id, period, name, from, to, risk, reasons });
+
+function digestDesk(loop: DigestLoop): NonNullable<PlantModel['digests']> {
+  return {
+    briefing: async () => {
+      const [{ lastShift, forecasts }, current] = await Promise.all([loop.briefing(), loop.current()]);
+      return {
+        lastShift: head(lastShift),
+        current: head(current),
+        forecasts: forecasts.map((f) => ({ point: f.point, limit: f.limit, limitValue: f.limitValue, ...(f.hours !== undefined ? { hours: f.hours } : {}) })),
+      };
+    },
+    sign: (id, user) => loop.signBriefing(id, user),
+    report: (kind, at) => loop.report(kind, at),
   };
 }
 

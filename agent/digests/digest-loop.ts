@@ -16,6 +16,7 @@ import type { Digest } from './digest.js';
 import { DigestStore, type Serial } from './digest-store.js';
 import { EarlyWarnings } from './early-warning.js';
 import { periodDigest } from './period-digest.js';
+import { reportHtml } from './report-html.js';
 import { Calendar, type Period, type PeriodKind } from './periods.js';
 import { ShiftBuilder } from './shift-builder.js';
 import { siteFacts, type SiteFacts } from './site-facts.js';
@@ -96,6 +97,16 @@ export class DigestLoop {
    */
   signBriefing(summaryOf: string, user: string): PlantEvent {
     return this.o.plant.events.report({ t: this.o.clock.now(), type: 'operator', source: 'digests', state: 'briefing_signed', user, message: `${user} 已签阅班前风险预判 ${summaryOf} / briefing signed`, detail: { summary: `summary-${summaryOf}` } });
+  }
+
+  /** The printable report (report-html.ts, as `firebreak report` writes it) of the period of this kind that holds `at`. */
+  async report(kind: PeriodKind, at: number): Promise<string> {
+    await this.checkpoint();
+    const period = this.calendar.at(kind, at);
+    const digest = await this.digest(period);
+    const shifts: Digest[] = [];
+    for (const s of kind === 'shift' ? [period] : this.calendar.shiftsIn(period)) shifts.push(await this.digest(s));
+    return reportHtml({ digest, siteName: this.site.siteName, gateway: this.site.gateway, calendar: this.calendar, shifts, generatedAt: this.o.clock.now() });
   }
 
   /** Any period's digest from what is stored. */

@@ -18,6 +18,8 @@ import type { Occurrence } from '../records/disposition-machine.js';
 import type { Preset } from '../records/disposition-presets.js';
 import type { Feedback, RecordResult } from '../records/disposition-records.js';
 import type { PlantEvent } from '../core/types.js';
+import type { Digest } from '../digests/digest.js';
+import type { PeriodKind } from '../digests/periods.js';
 
 export type { AlarmState, AlarmView } from '../alarms/alarm-view.js';
 export type { ConditionView, LockoutView, PermitView } from '../interlocks/permit-view.js';
@@ -72,6 +74,25 @@ export interface DispositionDesk {
   history(limit: number): Promise<Occurrence[]>;
   causes: readonly Preset[];
   actions: readonly Preset[];
+}
+
+/** A digest as the briefing shows it: its period, risk level and the reasons, without the figures. */
+export type DigestHead = Pick<Digest, 'id' | 'period' | 'name' | 'from' | 'to' | 'risk' | 'reasons'>;
+
+/** Before a shift (班前): the last shift's digest, the running one so far, the early warnings now. */
+export interface BriefingView {
+  lastShift: DigestHead;
+  current: DigestHead;
+  forecasts: { point: string; limit: string; limitValue: number; hours?: number }[];
+}
+
+/** The risk digests on the page: the briefing, its signature, the printable reports. */
+export interface DigestDesk {
+  briefing(): Promise<BriefingView>;
+  /** the team leader's signature of a digest's briefing: an operator event */
+  sign(digestId: string, user: string): PlantEvent;
+  /** the printable report (HTML) of the period of this kind that holds `at` */
+  report(kind: PeriodKind, at: number): Promise<string>;
 }
 
 /** Cleaning check-ins on the page. */
@@ -144,4 +165,5 @@ export interface PlantModel {
   hazards?: HazardDesk;
   dispositions?: DispositionDesk;
   cleaning?: CleaningDesk;
+  digests?: DigestDesk;
 }

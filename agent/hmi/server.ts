@@ -12,6 +12,7 @@ import { act, type ActionKind } from './actions.js';
 import { currentSession, login, logout, peerAddress, type AuthDeps } from './auth.js';
 import { hazardRoute } from './hazard-actions.js';
 import { recordRoute } from './record-actions.js';
+import { digestRoute } from './digest-actions.js';
 import { HttpError, sendError, sendJson } from './http.js';
 import type { PlantModel } from './model.js';
 import { ReplayGuard } from './replay.js';
@@ -224,6 +225,7 @@ export class HmiServer {
     }
 
     if (path.startsWith('/api/hazards') && (await hazardRoute(path, method, req, res, { model: this.opts.model, sessions: this.sessions, replay: this.replay, clock: this.opts.clock, log: this.log }))) return;
+    if (await digestRoute(url, method, req, res, { model: this.opts.model, sessions: this.sessions, replay: this.replay, clock: this.opts.clock, log: this.log })) return;
     if ((path.startsWith('/api/dispositions') || path.startsWith('/api/cleaning')) && (await recordRoute(path, method, req, res, { model: this.opts.model, sessions: this.sessions, replay: this.replay, log: this.log }))) return;
 
     switch (path) {

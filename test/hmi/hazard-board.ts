@@ -18,6 +18,7 @@ import type { PlantEvent } from '../../agent/core/types.js';
 import { DEFAULT_CONNECTIONS, HmiServer } from '../../agent/hmi/server.js';
 import { addUser, UserStore } from '../../agent/hmi/users.js';
 import { pageModel } from '../../agent/page-model.js';
+import { DigestLoop } from '../../agent/digests/digest-loop.js';
 import { CleaningStore } from '../../agent/records/cleaning-store.js';
 import { DispositionRecords } from '../../agent/records/disposition-records.js';
 import { DispositionStore } from '../../agent/records/disposition-store.js';
@@ -32,7 +33,7 @@ export { OPERATOR, SUPERVISOR };
 export const SUPERVISOR2 = { name: 'wang.super', password: 'night-lead-2024' };
 export const LINE = { fan: 5, valve: 6 } as const;
 
-export async function hazardBoard(o: { uncleanedForH?: number } = {}) {
+export async function hazardBoard(o: { uncleanedForH?: number; digests?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'fb-hazard-board-'));
   const usersFile = join(dir, 'users.json');
   await addUser(usersFile, OPERATOR.name, OPERATOR.password, 'operator');
@@ -52,6 +53,8 @@ export async function hazardBoard(o: { uncleanedForH?: number } = {}) {
   plant.start();
   const db = await openDb(join(dir, 'buffer.db'));
   const events: PlantEvent[] = [];
+  const plantEvents: PlantEvent[] = [];
+  plant.onEvent((e) => plantEvents.push(e));
   const emit = async (e: PlantEvent) => void events.push(e);
   // every store on the one connection goes through one queue, as on the buffer's (Outbox.shared()):
   // two stores' transactions would otherwise interleave on it
@@ -67,8 +70,9 @@ export async function hazardBoard(o: { uncleanedForH?: number } = {}) {
   const dispositionStore = await DispositionStore.open(db, serial);
   const dispositions = await DispositionRecords.open({ config: dispositionConfig, store: dispositionStore, clock, log, emit });
   dispositions.watch(plant.alarms);
+  const digests = o.digests ? await DigestLoop.start({ plant, config, db: { db, serial }, emit, clock, log }) : undefined;
   const photos = new HazardPhotos(join(dir, 'hazard-photos'));
-  const model = pageModel({ plant, clock, hazards, photos, dispositions: { records: dispositions, withinMin: dispositionConfig.withinMin } });
+  const model = pageModel({ plant, clock, hazards, photos, dispositions: { records: dispositions, withinMin: dispositionConfig.withinMin }, ...(digests ? { digests } : {}) });
   const server = new HmiServer({ model, users: new UserStore(usersFile), clock, log, listen: { host: '127.0.0.1', port: 0 },
     // every page of a test comes from 127.0.0.1, and a closed browser context's keep-alive sockets linger a while
     connections: { ...DEFAULT_CONNECTIONS, perAddress: 64 },
@@ -84,6 +88,8 @@ export async function hazardBoard(o: { uncleanedForH?: number } = {}) {
     dispositions,
     photos,
     events,
+    /** the briefing signatures the plant's event log reported */
+    signedOnPlant: () => plantEvents.filter((e) => e.type === 'operator' && e.state === 'briefing_signed'),
     /** the collector's differential pressure, as acquisition would deliver it */
     dp(v: number) {
       plant.ingest({ p: 'dc1.dp', t: clock.now(), v, q: 'good' });
@@ -95,6 +101,7 @@ export async function hazardBoard(o: { uncleanedForH?: number } = {}) {
     },
     async close() {
       await server.stop();
+      await digests?.stop();
       await dispositions.close();
       await dispositionStore.close();
       await hazards.stop();

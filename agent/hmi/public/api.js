@@ -117,6 +117,10 @@ export async function dispositionPresets() {
 /** a cleaning area checked in as cleaned, with an optional note and photos */
 export const checkIn = (area, note, photos) => act(`/api/cleaning/${encodeURIComponent(area)}/check-in`, { ...(note ? { note } : {}), ...(photos.length ? { photos } : {}) });
 
+/** the briefing before a shift, and the team leader's signature of it (docs/DIGESTS.md) */
+export const briefing = () => call('GET', '/api/briefing');
+export const signBriefing = (digest) => act('/api/briefing/sign', { digest });
+
 export async function trend(pointId, range) {
   return call('GET', `/api/trend?point=${encodeURIComponent(pointId)}&range=${range}`);
 }

@@ -7,6 +7,7 @@ import { errorText } from './errors.js';
 import { createHazardDialog } from './hazard-dialog.js';
 import { renderHazardCount, renderHazards } from './hazards.js';
 import { renderCleaning, renderDispositions } from './records.js';
+import { createReports } from './reports.js';
 import { createHorn } from './horn.js';
 import { applyStatic, fmtTime, initLang, t, toggleLang } from './i18n.js';
 import { renderLockouts, renderPermitStrip, renderPermits } from './permits.js';
@@ -114,6 +115,8 @@ const hazardHandlers = {
 const recordDisposition = (occurrence) => hazardStep('disposition', occurrence);
 const checkInArea = (area) => hazardStep('checkin', area);
 
+const reports = createReports({ section: $('reports'), board: $('report-board'), navLink: document.querySelector('a[href="#reports"]'), toast: (text, kind) => toast(text, kind) });
+
 function renderUser() {
   const user = api.session.user;
   const btn = $('user-button');
@@ -155,6 +158,7 @@ $('lang-button').addEventListener('click', () => {
   render();
   trends.relabel();
   horn.relabel();
+  reports.relabel();
 });
 
 $('user-button').addEventListener('click', async () => {
@@ -165,6 +169,7 @@ $('user-button').addEventListener('click', async () => {
 api.onSessionChange(() => {
   renderUser();
   render();
+  reports.relabel();
 });
 
 renderUser();

@@ -1,0 +1,69 @@
+/**
+ * The 报表 tab in Debian's chromium at 800 × 480 and 360 × 800: the briefing before a shift
+ * (the last shift's and the running shift's risk level with their reasons), the team leader's
+ * signature (an operator event naming the summary), and the printable report of the day, the
+ * same HTML `firebreak report` writes. Screenshots: /tmp/shots-reports/.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schemaProblems } from '../uplink/schemas.js';
+import { haveChromium, launchChromium, logIn, openPage, warnIfNoChromium } from './browser.js';
+import { hazardBoard, OPERATOR, SUPERVISOR } from './hazard-board.js';
+
+warnIfNoChromium('report page tests');
+const SHOTS = '/tmp/shots-reports';
+
+describe.skipIf(!haveChromium)('the 报表 tab in a browser', () => {
+  let b: Awaited<ReturnType<typeof hazardBoard>>;
+  let browser: Browser;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    b = await hazardBoard({ digests: true });
+    browser = await launchChromium();
+  }, 30_000);
+  afterAll(async () => {
+    await browser?.close();
+    await b?.close();
+  });
+
+  for (const [name, viewport] of [['panel', { width: 800, height: 480 }], ['phone', { width: 360, height: 800 }]] as const) {
+    it(`shows the briefing, lets the team leader sign it and prints the day at ${viewport.width} × ${viewport.height}`, async () => {
+      const page = await openPage(browser, `${b.base}/#reports`, { viewport, touch: true, ready: '#report-board .digest', errors });
+      try {
+        expect(await page.locator('#report-board .digest').count()).toBe(2);
+        const risks = await page.locator('#report-board .digest').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.risk));
+        for (const r of risks) expect(['red', 'orange', 'yellow', 'blue']).toContain(r);
+        // an operator reads it; only the team leader (班长) may sign
+        await logIn(page, OPERATOR);
+        expect(await page.locator('#briefing-sign').count()).toBe(0);
+        await page.click('#user-button');
+        await logIn(page, SUPERVISOR);
+        await page.locator('#briefing-sign').waitFor();
+        await page.screenshot({ path: `${SHOTS}/${name}-1-briefing.png`, fullPage: true });
+        await page.click('#briefing-sign');
+        await expect.poll(() => page.textContent('#toast')).toContain('已签阅');
+
+        const report = await page.context().newPage();
+        const res = await report.goto(`${b.base}/api/report?period=day`);
+        expect(res?.status()).toBe(200);
+        expect(await report.textContent('body')).toContain('风险');
+        await report.setViewportSize(viewport);
+        await report.screenshot({ path: `${SHOTS}/${name}-2-day-report.png` });
+      } finally {
+        await page.context().close();
+      }
+    }, 60_000);
+  }
+
+  it('sends the signature as an operator event the schema allows, and refuses a future period', async () => {
+    expect(b.signedOnPlant()).toHaveLength(2);
+    for (const e of b.signedOnPlant()) expect(e).toMatchObject({ user: SUPERVISOR.name, detail: { summary: expect.stringMatching(/^summary-S-/) } });
+    expect(schemaProblems({ kind: 'events', seq: 1, epoch: '0123456789abcdef', bootId: 'board', hist: false, events: b.signedOnPlant() })).toEqual([]);
+    expect((await fetch(`${b.base}/api/report?period=day&at=${Date.now() + 86_400_000}`)).status).toBe(400);
+    expect((await fetch(`${b.base}/api/report?period=year`)).status).toBe(400);
+    expect(errors).toEqual([]);
+  });
+});
