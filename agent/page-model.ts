@@ -116,6 +116,10 @@ function digestDesk(loop: DigestLoop): NonNullable<PlantModel['digests']> {
     },
     sign: (id, user) => loop.signBriefing(id, user),
     report: (kind, at) => loop.report(kind, at),
+    forecast: (pointId) => {
+      const f = loop.warnings?.forecasts().find((x) => x.point === pointId && x.hours !== undefined);
+      return f ? { origin: f.origin, intercept: f.fit.intercept, slope: f.fit.slope, hours: f.hours!, limitValue: f.limitValue } : undefined;
+    },
   };
 }
 

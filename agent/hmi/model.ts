@@ -93,6 +93,8 @@ export interface DigestDesk {
   sign(digestId: string, user: string): PlantEvent;
   /** the printable report (HTML) of the period of this kind that holds `at` */
   report(kind: PeriodKind, at: number): Promise<string>;
+  /** the early-warning line of a point, where one reaches its limit: value(t) = intercept + slope·(t − origin) / 1 h */
+  forecast(pointId: string): { origin: number; intercept: number; slope: number; hours: number; limitValue: number } | undefined;
 }
 
 /** Cleaning check-ins on the page. */

@@ -265,7 +265,16 @@ export class HmiServer {
     const to = this.opts.clock.now();
     const from = to - RANGES[range];
     const samples = await this.opts.model.trend(point, from, to);
-    sendJson(res, 200, { point, range, from, to, ...thin(samples, from, to) });
+    const f = this.opts.model.digests?.forecast(point);
+    // the early warning's line, from the start of its fit (or the chart's) to where it meets the
+    // limit, drawn at most half a range past now
+    const forecast = f && {
+      t: [Math.max(from, f.origin), to + Math.min(f.hours * 3_600_000, RANGES[range] / 2)],
+      hours: f.hours,
+      limitValue: f.limitValue,
+      at: (t: number) => f.intercept + (f.slope * (t - f.origin)) / 3_600_000,
+    };
+    sendJson(res, 200, { point, range, from, to, ...thin(samples, from, to), ...(forecast ? { forecast: { t: forecast.t, v: forecast.t.map(forecast.at), hours: forecast.hours, limitValue: forecast.limitValue } } : {}) });
   }
 }
 

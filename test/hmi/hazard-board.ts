@@ -86,6 +86,7 @@ export async function hazardBoard(o: { uncleanedForH?: number; digests?: boolean
     model,
     hazards,
     dispositions,
+    digests,
     photos,
     events,
     /** the briefing signatures the plant's event log reported */

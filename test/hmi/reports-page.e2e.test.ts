@@ -58,6 +58,29 @@ describe.skipIf(!haveChromium)('the 报表 tab in a browser', () => {
     }, 60_000);
   }
 
+  it('draws the early warning of a rising differential pressure on the trend chart, and raises its low alarm', async () => {
+    // the last hour: 1200 → 1500 Pa, one sample a minute (300 Pa/h: the 1800 Pa high limit in about 1 h)
+    const now = Date.now();
+    for (let m = 60; m >= 0; m--) b.plant.ingest({ p: 'dc1.dp', t: now - m * 60_000, v: 1500 - m * 5, q: 'good' });
+    const [f] = b.digests!.warnings!.evaluate(Date.now()).filter((x) => x.point === 'dc1.dp');
+    expect(f!.hours).toBeGreaterThan(0.9);
+    expect(f!.hours).toBeLessThan(1.1);
+    const page = await openPage(browser, `${b.base}/#trends`, { viewport: { width: 800, height: 480 }, touch: true, ready: '#trend-chart .u-legend', errors });
+    try {
+      await expect.poll(() => page.locator('#trend-chart .u-legend').textContent()).toContain('趋势预测');
+      const trend = (await (await fetch(`${b.base}/api/trend?point=dc1.dp&range=1h`)).json()) as { forecast: { t: number[]; v: number[] } };
+      // from now (1500 Pa) to half the 1 h range ahead, where the line stands at 1500 + 300 × 0.5
+      expect(trend.forecast.t[1]! - trend.forecast.t[0]!).toBeGreaterThan(29 * 60_000);
+      expect(trend.forecast.v[0]).toBeCloseTo(1500, -1);
+      expect(trend.forecast.v[1]).toBeCloseTo(1650, -1);
+      await page.locator('#trend-chart').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${SHOTS}/panel-3-forecast.png` });
+      expect(b.plant.alarms.views().find((a) => a.id === 'dc1.dp.forecast.high')).toMatchObject({ priority: 'low', message: expect.stringMatching(/^预计 1\.\d 小时后达到高限 1800 Pa/) });
+    } finally {
+      await page.context().close();
+    }
+  }, 60_000);
+
   it('sends the signature as an operator event the schema allows, and refuses a future period', async () => {
     expect(b.signedOnPlant()).toHaveLength(2);
     for (const e of b.signedOnPlant()) expect(e).toMatchObject({ user: SUPERVISOR.name, detail: { summary: expect.stringMatching(/^summary-S-/) } });

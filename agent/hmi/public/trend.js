@@ -64,16 +64,17 @@ export function createTrends({ select, rangeButtons, chartEl, statusEl }) {
   function draw(point, data) {
     destroy();
     const limitKeys = ['lowLow', 'low', 'high', 'highHigh'].filter((k) => point.limits?.[k] !== undefined);
-    shown = { pointId: point.id, limits: limitKeys.map((k) => point.limits[k]), from: data.from, to: data.to, t: [...data.t], v: [...data.v] };
+    shown = { pointId: point.id, limits: limitKeys.map((k) => point.limits[k]), from: data.from, to: data.to, t: [...data.t], v: [...data.v], forecast: data.forecast };
     const unit = point.unit ? ` (${point.unit})` : '';
     const opts = {
       width: Math.max(200, chartEl.clientWidth),
       height: height(),
-      scales: { x: { time: true, range: () => [shown.from / 1000, shown.to / 1000] } },
+      scales: { x: { time: true, range: () => [shown.from / 1000, Math.max(shown.to, shown.forecast?.t[1] ?? 0) / 1000] } },
       series: [
         { label: t('time'), value: (u, v) => (v === null ? '—' : fmtTime(v * 1000)) },
         { label: `${point.name ?? point.id}${unit}`, stroke: '#1f4e8c', width: 2, spanGaps: false },
         ...limitKeys.map((k) => ({ label: capitalise(limitWord(k)), stroke: LIMIT_COLOURS[k], width: 1, dash: [6, 4], points: { show: false } })),
+        ...(shown.forecast ? [{ label: t('forecastSeries', { h: fmtNumber(shown.forecast.hours) }), stroke: '#7b2cbf', width: 2, dash: [2, 3], spanGaps: true, points: { show: false } }] : []),
       ],
       axes: [{ values: timeTicks, space: 60 }, { size: 56, values: (u, splits) => splits.map((v) => (v === null ? '' : fmtNumber(v))) }],
       legend: { show: true },
@@ -94,8 +95,19 @@ export function createTrends({ select, rangeButtons, chartEl, statusEl }) {
       ts.push(to);
       vs.push(null);
     }
+    // the forecast line: its two ends as x positions of their own, straight between them
+    const f = shown.forecast;
+    if (f) {
+      for (const end of f.t) {
+        const i = ts.findIndex((x) => x >= end);
+        if (ts[i] === end) continue;
+        ts.splice(i < 0 ? ts.length : i, 0, end);
+        vs.splice(i < 0 ? vs.length : i, 0, null);
+      }
+    }
     const xs = ts.map((ms) => ms / 1000);
-    return [xs, vs, ...shown.limits.map((l) => xs.map(() => l))];
+    const line = f ? ts.map((ms) => (ms === f.t[0] ? f.v[0] : ms === f.t[1] ? f.v[1] : null)) : [];
+    return [xs, vs, ...shown.limits.map((l) => xs.map(() => l)), ...(f ? [line] : [])];
   }
 
   /** A newer value of the charted point arrived with the live snapshot: add it and slide the window. */
