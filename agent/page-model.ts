@@ -68,6 +68,7 @@ export function pageModel(s: PageSources): PlantModel {
         ...(flood ? { flood } : {}),
         ...(s.hazards ? { hazards: hazardBoard(s.hazards, clock.now()) } : {}),
         ...(s.dispositions ? { dispositions: dispositionBoard(s.dispositions) } : {}),
+        ...(s.digests ? { digests: true as const } : {}),
         ...(s.hazards && s.hazards.cleaning.list().length ? { cleaning: cleaningBoard(s.hazards) } : {}),
       };
     },
@@ -90,7 +91,7 @@ export function pageModel(s: PageSources): PlantModel {
           },
         }
       : {}),
-    ...(s.digests ? { digests: digestDesk(s.digests) } : {}),
+    ...(s.digests ? { digests: digestDesk(s.digests, s.hazards) } : {}),
     ...(s.hazards && s.hazards.cleaning.list().length
       ? {
           cleaning: {
@@ -104,7 +105,7 @@ export function pageModel(s: PageSources): PlantModel {
 
 const head = ({ id, period, name, from, to, risk, reasons }: Digest) => ({ id, period, name, from, to, risk, reasons });
 
-function digestDesk(loop: DigestLoop): NonNullable<PlantModel['digests']> {
+function digestDesk(loop: DigestLoop, hazards: HazardLoop | undefined): NonNullable<PlantModel['digests']> {
   return {
     briefing: async () => {
       const [{ lastShift, forecasts }, current] = await Promise.all([loop.briefing(), loop.current()]);
@@ -112,6 +113,7 @@ function digestDesk(loop: DigestLoop): NonNullable<PlantModel['digests']> {
         lastShift: head(lastShift),
         current: head(current),
         forecasts: forecasts.map((f) => ({ point: f.point, limit: f.limit, limitValue: f.limitValue, ...(f.hours !== undefined ? { hours: f.hours } : {}) })),
+        ...(hazards ? { hazards: (({ openMajor, open, overdue }) => ({ openMajor, open, overdue }))(hazards.records.summary()) } : {}),
       };
     },
     sign: (id, user) => loop.signBriefing(id, user),

@@ -53,6 +53,8 @@ export interface PlantSnapshot {
   dispositions?: DispositionBoard;
   /** the dust-cleaning areas, where the site has them */
   cleaning?: CleaningBoard;
+  /** present where the agent keeps risk digests: the page then shows its 报表 tab (/api/briefing) */
+  digests?: true;
 }
 
 export interface DispositionBoard {
@@ -84,6 +86,8 @@ export interface BriefingView {
   lastShift: DigestHead;
   current: DigestHead;
   forecasts: { point: string; limit: string; limitValue: number; hours?: number }[];
+  /** the hidden hazards open now, where the agent keeps them */
+  hazards?: { openMajor: number; open: number; overdue: number };
 }
 
 /** The risk digests on the page: the briefing, its signature, the printable reports. */

@@ -34,6 +34,7 @@ describe.skipIf(!haveChromium)('the 报表 tab in a browser', () => {
       const page = await openPage(browser, `${b.base}/#reports`, { viewport, touch: true, ready: '#report-board .digest', errors });
       try {
         expect(await page.locator('#report-board .digest').count()).toBe(2);
+        expect(await page.locator('#report-board .briefing-hazards').getAttribute('data-open-major')).toBe('0');
         const risks = await page.locator('#report-board .digest').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.risk));
         for (const r of risks) expect(['red', 'orange', 'yellow', 'blue']).toContain(r);
         // an operator reads it; only the team leader (班长) may sign

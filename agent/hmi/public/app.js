@@ -143,6 +143,7 @@ function render() {
   renderValues({ points: $('point-list'), contacts: $('contact-list'), outputs: $('output-list') }, snapshot);
   renderSystem({ uplinks: $('uplink-list'), devices: $('device-list') }, snapshot);
   trends.update(snapshot);
+  reports.update(snapshot);
 }
 
 /** Forget what each section last drew, so the next render redraws it (language or user changed). */

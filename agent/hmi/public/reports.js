@@ -1,8 +1,8 @@
 // The 报表 tab: the briefing before a shift (班前风险预判: the last shift's risk level and its
 // reasons, the running shift so far, the early warnings now), its signature by the team leader,
 // and the printable reports of this shift, today, this week and this month (the same HTML
-// `firebreak report` writes, opened in a tab of their own to print). Shown only where the site
-// keeps digests (GET /api/briefing answers 404 otherwise).
+// `firebreak report` writes, opened in a tab of their own to print). Shown only where the
+// snapshot says the agent keeps digests.
 import * as api from './api.js';
 import { h } from './dom.js';
 import { errorText } from './errors.js';
@@ -32,6 +32,8 @@ export function createReports({ section, board, navLink, toast }) {
     board.replaceChildren(
       h('h3', {}, t('briefing')),
       h('div', { class: 'cards' }, digestCard(briefing.lastShift, 'lastShift', now), digestCard(briefing.current, 'thisShift', now)),
+      briefing.hazards &&
+        h('p', { class: `briefing-hazards ${briefing.hazards.openMajor ? 'danger-text' : ''}`, dataset: { openMajor: String(briefing.hazards.openMajor) } }, t('briefingHazards', briefing.hazards)),
       h('h3', {}, t('earlyWarnings')),
       forecasts.length
         ? h('ul', { class: 'forecasts' }, forecasts.map((f) => h('li', { dataset: { point: f.point } }, t('forecastLine', { point: f.point, h: fmtNumber(f.hours), limit: limitWord(f.limit), v: fmtNumber(f.limitValue) }))))
@@ -53,23 +55,33 @@ export function createReports({ section, board, navLink, toast }) {
   }
 
   async function load() {
+    if (state !== 'on') return;
     try {
       briefing = await api.briefing();
-      state = 'on';
     } catch (err) {
-      if (err.status === 404) state = 'off';
-      briefing = null;
+      board.replaceChildren(h('p', { class: 'error' }, errorText(err)));
+      return;
     }
-    section.hidden = state !== 'on';
-    navLink.hidden = state !== 'on';
     render();
   }
 
-  void load();
   // the running shift's figures move: read again each minute while the tab is open
   setInterval(() => {
     if (state === 'on' && window.location.hash === '#reports') void load();
   }, 60_000);
   window.addEventListener('hashchange', () => window.location.hash === '#reports' && load());
-  return { relabel: render, refresh: load };
+  return {
+    relabel: render,
+    refresh: load,
+    /** a snapshot arrived: show the tab where the agent keeps digests, and load the briefing once */
+    update(snapshot) {
+      const on = snapshot.digests === true;
+      section.hidden = !on;
+      navLink.hidden = !on;
+      if (on && state !== 'on') {
+        state = 'on';
+        void load();
+      } else if (!on) state = 'off';
+    },
+  };
 }
