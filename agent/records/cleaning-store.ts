@@ -7,7 +7,7 @@
  */
 import { all, exec, finalize, prepare, run, type Db, type Stmt } from '../buffer/sqlite.js';
 import type { PlantEvent } from '../core/types.js';
-import type { Serial } from './hazard-store.js';
+import { direct, type Serial } from './hazard-store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cleaning_areas (area TEXT PRIMARY KEY, since INTEGER NOT NULL, last_by TEXT, overdue_for INTEGER) WITHOUT ROWID;
@@ -24,7 +24,6 @@ export interface AreaState {
   overdueFor?: number;
 }
 
-const direct: Serial = (work) => work();
 
 export class CleaningStore {
   private constructor(

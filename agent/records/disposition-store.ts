@@ -7,9 +7,8 @@
  */
 import { all, exec, finalize, prepare, row, rows, run, type Db, type Stmt } from '../buffer/sqlite.js';
 import type { Occurrence } from './disposition-machine.js';
-import type { Serial } from './hazard-store.js';
+import { direct, type Serial } from './hazard-store.js';
 
-const direct: Serial = (work) => work();
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS disposition_occurrences (id TEXT PRIMARY KEY, alarm TEXT NOT NULL, state TEXT NOT NULL, t INTEGER NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;

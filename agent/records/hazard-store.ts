@@ -33,7 +33,8 @@ export interface HazardChange {
 /** Runs one piece of database work after the others queued on the same connection. */
 export type Serial = <T>(work: () => Promise<T>) => Promise<T>;
 
-const direct: Serial = (work) => work();
+/** No queue: for a connection that only this store uses (tests, tools). */
+export const direct: Serial = (work) => work();
 
 export class HazardStore {
   private constructor(
