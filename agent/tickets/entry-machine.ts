@@ -27,13 +27,8 @@ export interface GasTest {
   pass: boolean;
 }
 
-export interface EntryTicket {
-  id: string;
-  space: string;
-  work: string;
-  inCharge: string;
-  attendant: string;
-  entrants: string[];
+/** A ticket: what the supervisor asked for (OpenRequest), and every step since. */
+export interface EntryTicket extends OpenRequest {
   openedAt: number;
   openedBy: string;
   state: EntryState;
