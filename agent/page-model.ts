@@ -69,7 +69,7 @@ export function pageModel(s: PageSources): PlantModel {
         ...(s.hazards ? { hazards: hazardBoard(s.hazards, clock.now()) } : {}),
         ...(s.dispositions ? { dispositions: dispositionBoard(s.dispositions) } : {}),
         ...(s.digests ? { digests: true as const } : {}),
-        ...(s.hazards && s.hazards.cleaning.list().length ? { cleaning: cleaningBoard(s.hazards) } : {}),
+        ...cleaningBoard(s.hazards),
       };
     },
     onChange: (listener) => {
@@ -92,7 +92,7 @@ export function pageModel(s: PageSources): PlantModel {
         }
       : {}),
     ...(s.digests ? { digests: digestDesk(s.digests, s.hazards) } : {}),
-    ...(s.hazards && s.hazards.cleaning.list().length
+    ...(s.hazards?.cleaning.hasAreas()
       ? {
           cleaning: {
             checkIn: (area, c) => s.hazards!.cleaning.checkIn(area, c),
@@ -129,9 +129,11 @@ function dispositionBoard(d: { records: DispositionRecords; withinMin: number })
   return { pending: d.records.pending(), overdue: d.records.counts().overdue, withinMin: d.withinMin };
 }
 
-function cleaningBoard(loop: HazardLoop): CleaningBoard {
-  const areas = loop.cleaning.list();
-  return { areas, due: areas.filter((a) => a.state === 'due').length, overdue: areas.filter((a) => a.state === 'overdue').length };
+/** The cleaning areas, where the site has any: `{cleaning}` to spread into the snapshot, else nothing. */
+function cleaningBoard(loop: HazardLoop | undefined): { cleaning?: CleaningBoard } {
+  const areas = loop?.cleaning.list() ?? [];
+  if (!areas.length) return {};
+  return { cleaning: { areas, due: areas.filter((a) => a.state === 'due').length, overdue: areas.filter((a) => a.state === 'overdue').length } };
 }
 
 function hazardView(loop: HazardLoop, r: HazardRecord, now: number): HazardView {

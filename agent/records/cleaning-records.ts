@@ -108,9 +108,9 @@ export class CleaningRecords {
     return this.o.areas.map((a) => this.view(a, now));
   }
 
-  counts(): { due: number; overdue: number } {
-    const views = this.list();
-    return { due: views.filter((v) => v.state === 'due').length, overdue: views.filter((v) => v.state === 'overdue').length };
+  /** Whether the site file has any cleaning area. */
+  hasAreas(): boolean {
+    return this.o.areas.length > 0;
   }
 
   onChange(listener: () => void): () => void {
