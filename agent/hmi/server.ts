@@ -268,13 +268,9 @@ export class HmiServer {
     const f = this.opts.model.digests?.forecast(point);
     // the early warning's line, from the start of its fit (or the chart's) to where it meets the
     // limit, drawn at most half a range past now
-    const forecast = f && {
-      t: [Math.max(from, f.origin), to + Math.min(f.hours * 3_600_000, RANGES[range] / 2)],
-      hours: f.hours,
-      limitValue: f.limitValue,
-      at: (t: number) => f.intercept + (f.slope * (t - f.origin)) / 3_600_000,
-    };
-    sendJson(res, 200, { point, range, from, to, ...thin(samples, from, to), ...(forecast ? { forecast: { t: forecast.t, v: forecast.t.map(forecast.at), hours: forecast.hours, limitValue: forecast.limitValue } } : {}) });
+    const ends = f && [Math.max(from, f.origin), to + Math.min(f.hours * 3_600_000, RANGES[range] / 2)];
+    const forecast = f && ends && { t: ends, v: ends.map((t) => f.intercept + (f.slope * (t - f.origin)) / 3_600_000), hours: f.hours, limitValue: f.limitValue };
+    sendJson(res, 200, { point, range, from, to, ...thin(samples, from, to), ...(forecast ? { forecast } : {}) });
   }
 }
 
