@@ -223,8 +223,8 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
           health: () => ({ buses: busHealth(acquisition), timerFailures: clock.failureCount }),
         })
       : undefined;
-    if (uplink) uplinkRef.current = uplink;
     if (uplink) {
+      uplinkRef.current = uplink;
       await uplink.start();
       stops.push(['uplink', () => uplink.stop()]);
     }
