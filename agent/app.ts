@@ -19,6 +19,7 @@ import { pageModel } from './page-model.js';
 import { HazardLoop } from './records/hazard-loop.js';
 import type { DispositionRecords } from './records/disposition-records.js';
 import type { DigestLoop } from './digests/digest-loop.js';
+import type { TicketLoop } from './tickets/ticket-loop.js';
 import type { PlantEvent } from './core/types.js';
 import { buildSafetyCore } from './safety-core.js';
 import { LoopDelayWatch } from './plant/loop-watch.js';
@@ -62,6 +63,8 @@ export interface Agent {
   readonly dispositions?: DispositionRecords;
   /** the shift, day, week and month digests, where the site file asks for them */
   readonly digests?: DigestLoop;
+  /** the work tickets and the special-operations ledger, where the site file has them */
+  readonly tickets?: TicketLoop | undefined;
   readonly gpio: GpioBackend;
   readonly simulator?: SiteSimulator;
   readonly uplink?: MqttUplink;
@@ -197,6 +200,32 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
         })()
       : undefined;
 
+    // Work tickets (作业票), where the site file has confined spaces or hot work: the ledger beside
+    // the buffer, the tickets in its file, watching the plant before the first sample arrives.
+    const tickets = config.confinedSpaces?.length || config.workTickets?.hotWork.length
+      ? await (async () => {
+          const [{ TicketLoop }, { PeopleLedger, ledgerFile }] = await Promise.all([import('./tickets/ticket-loop.js'), import('./tickets/people-ledger.js')]);
+          const ref: { loop?: { names(p: string): boolean } } = {};
+          const loop = await TicketLoop.start({
+            plant,
+            spaces: config.confinedSpaces ?? [],
+            hotWork: config.workTickets?.hotWork ?? [],
+            ledger: new PeopleLedger(ledgerFile(config.buffer.path), (p) => ref.loop?.names(p) ?? false),
+            lastCleanedAt: (area) => hazards.cleaning.lastCleanedAt(area),
+            find: (f) => hazards.records.find(f),
+            db: outbox.shared(),
+            emit: recordEvent,
+            clock,
+            log,
+            timeZone: config.site.timezone,
+          });
+          ref.loop = loop;
+          hazards.addPresence((rule) => loop.present(rule));
+          stops.push(['tickets', () => loop.stop()]);
+          return loop;
+        })()
+      : undefined;
+
     // 3. Field acquisition: simulators first, when asked for, so the first poll finds them.
     const simulator = config.buses.some((b) => b.port.startsWith('sim:'))
       ? new (await import('./acquisition/site-simulator.js')).SiteSimulator(config.buses, config.devices, clock)
@@ -290,6 +319,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       hazards,
       dispositions,
       digests,
+      tickets,
       gpio,
       simulator,
       uplink,

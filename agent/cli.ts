@@ -19,6 +19,8 @@ const USAGE = `firebreak — edge agent for dust-hazard workshops
       list every problem in a site file (exit 78), or summarise a good one (exit 0)
   firebreak user add NAME [--role operator|supervisor] [--users FILE]
       create or update an operator-page user (asks for the password, or reads FIREBREAK_PASSWORD)
+  firebreak people add NAME [--cert TYPE,NUMBER,AUTHORITY,YYYY-MM-DD]... | list | remove NAME | export
+      the special-operations ledger (特种作业人员台账) that work tickets name
   firebreak schema
       print the site file's JSON Schema, for editor completion
   firebreak scan [--port /dev/ttyUSB0] [--baud 9600,19200] [--parity none,even] [--units 1-20] [--timeout MS] [--json]
@@ -68,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'user':
       return (await import('./cli/user.js')).userCommand(rest, out, err);
+    case 'people':
+      return (await import('./cli/people.js')).peopleCommand(rest, out, err);
     case 'provision':
       return (await import('./cli/provision.js')).provisionCommand(rest, out, err);
     case 'safe-state': {

@@ -70,6 +70,9 @@ export interface PlantEvent {
   action?: string;
   /** cleaning: the area */
   area?: string;
+  /** ticket: the work ticket's id (ZY-20261202-001) and kind (docs/TICKETS.md) */
+  ticket?: string;
+  kind?: 'confined_space' | 'hot_work';
   /** summary: the digest's period, its bounds and its risk level (docs/DIGESTS.md) */
   period?: 'shift' | 'day' | 'week' | 'month';
   from?: number;

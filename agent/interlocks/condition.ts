@@ -24,6 +24,11 @@ export class Condition {
     readonly textEn: string,
   ) {}
 
+  /** since when the predicate has held (forMs aside); undefined while it does not */
+  get heldSince(): number | undefined {
+    return this.trueSince;
+  }
+
   /** the point or input this condition reads */
   get source(): string {
     const c = this.cfg;

@@ -37,6 +37,8 @@ export interface HazardLoopOptions {
 
 export class HazardLoop {
   private watch: HazardWatch | undefined;
+  /** other loops that find records (the work tickets' hatch) and say whether theirs are present */
+  private readonly presence: ((rule: string) => boolean | undefined)[] = [];
   /** the plant's listeners cannot be removed: they do nothing once this is set */
   private stopped = false;
 
@@ -66,7 +68,16 @@ export class HazardLoop {
   /** Does the gateway still see what this rule watches? False for a person's record. */
   present(rule: string): boolean {
     if (rule === MANUAL_RULE) return false;
+    for (const p of this.presence) {
+      const here = p(rule);
+      if (here !== undefined) return here;
+    }
     return lockoutEnergyPresent(rule, this.o.plant) ?? this.cleaning.present(rule) ?? this.watch?.rules.present(rule) ?? false;
+  }
+
+  /** Another loop's rules: it answers for its own and undefined for the rest. */
+  addPresence(present: (rule: string) => boolean | undefined): void {
+    this.presence.push(present);
   }
 
   /** The default deadline of a record of this rule, in hours from now. */

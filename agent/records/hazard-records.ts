@@ -4,6 +4,7 @@
  * (hazard-store.ts) and then sent as a `hazard` event. One change at a time, so two pages
  * closing the same record at once get one close and one refusal.
  */
+import { dayId, dayPrefix } from '../core/local-date.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { PlantEvent } from '../core/types.js';
@@ -217,13 +218,7 @@ export class HazardRecords {
   }
 
   private async nextId(now: number): Promise<string> {
-    const prefix = `HZ-${this.localDate(now).replaceAll('-', '')}-`;
-    const n = (await this.o.store.countWithPrefix(prefix)) + 1;
-    return `${prefix}${String(n).padStart(3, '0')}`;
-  }
-
-  private localDate(t: number): string {
-    return new Intl.DateTimeFormat('sv-SE', { timeZone: this.o.timeZone ?? 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
+    return dayId('HZ', now, await this.o.store.countWithPrefix(dayPrefix('HZ', now, this.o.timeZone)), this.o.timeZone);
   }
 
   /** Local midnight before `t`, in the site's time zone: the start of "closed today". */

@@ -10,7 +10,8 @@
 import type { Actor, Role } from '../records/hazard-machine.js';
 import { GATEWAY, isPerson } from '../records/actors.js';
 
-export type EntryState = 'opened' | 'permitted' | 'suspended' | 'evacuate' | 'closed';
+/** `refused`: an open a supervisor asked for and the gateway refused, kept so its id and reason stay on record */
+export type EntryState = 'opened' | 'permitted' | 'suspended' | 'evacuate' | 'closed' | 'refused';
 
 export interface GasReading {
   name: string;
@@ -39,6 +40,10 @@ export interface EntryTicket extends OpenRequest {
   test?: GasTest;
   permittedAt?: number;
   suspendedAt?: number;
+  /** who paused it: a supervisor, or the gateway when a check stopped holding with nobody inside */
+  suspendedBy?: string;
+  /** why the gateway paused it */
+  holdCause?: { zh: string; en: string };
   evacuateAt?: number;
   evacuateCause?: { zh: string; en: string };
   closedAt?: number;
@@ -67,6 +72,8 @@ export type EntryAction =
   | { kind: 'enter'; by: Actor; person: string }
   | { kind: 'exit'; by: Actor; person: string }
   | { kind: 'suspend'; by: Actor }
+  /** the gateway pauses a permitted ticket with nobody inside when a check stops holding */
+  | { kind: 'hold'; cause: { zh: string; en: string } }
   | { kind: 'resume'; by: Actor }
   | { kind: 'evacuate'; cause: { zh: string; en: string } }
   | { kind: 'close'; by: Actor };
@@ -113,13 +120,14 @@ interface Row {
 
 export const ENTRY_TRANSITIONS: Record<EntryAction['kind'], Row> = {
   // a logged-in tester records the detector's readings at a moment they choose
-  test: { from: ['opened', 'suspended'], by: ['operator', 'supervisor'] },
-  // the gateway permits once every check holds
+  test: { from: ['opened', 'permitted', 'suspended'], by: ['operator', 'supervisor'] },
+  // the gateway permits once every check holds, and again after it paused the ticket itself
   permit: { from: ['opened', 'suspended'], by: [GATEWAY], to: 'permitted' },
   enter: { from: ['permitted'], by: ['operator', 'supervisor'] },
   // leaving is always allowed, evacuating above all
   exit: { from: ['permitted', 'suspended', 'evacuate'], by: ['operator', 'supervisor'] },
   suspend: { from: ['permitted'], by: ['supervisor'], to: 'suspended' },
+  hold: { from: ['permitted'], by: [GATEWAY], to: 'suspended' },
   resume: { from: ['suspended'], by: [GATEWAY, 'supervisor'], to: 'permitted' },
   evacuate: { from: ['permitted', 'suspended'], by: [GATEWAY], to: 'evacuate' },
   close: { from: ['opened', 'permitted', 'suspended', 'evacuate'], by: ['supervisor'], to: 'closed' },
@@ -131,6 +139,7 @@ const STATE_WORDS: Record<EntryState, { zh: string; en: string }> = {
   suspended: { zh: '暂停', en: 'suspended' },
   evacuate: { zh: '撤离', en: 'evacuate' },
   closed: { zh: '已关闭', en: 'closed' },
+  refused: { zh: '未开票（被拒绝）', en: 'refused' },
 };
 
 export function entryWords(s: EntryState): { zh: string; en: string } {
@@ -181,10 +190,12 @@ export function applyEntry(t: EntryTicket, a: EntryAction, now: number, facts: S
     }
     case 'permit':
     case 'resume': {
-      const pause = a.kind === 'resume' && t.suspendedAt !== undefined ? now - t.suspendedAt : undefined;
+      // the gateway resumes only what it paused itself; a supervisor's pause needs a supervisor
+      if (a.kind === 'permit' && t.state === 'suspended' && t.suspendedBy !== GATEWAY) return refuse('wrong-state', `作业票由 ${t.suspendedBy ?? ''} 暂停，需主管恢复`, `paused by ${t.suspendedBy ?? 'a supervisor'}: a supervisor resumes it`);
+      const pause = t.suspendedAt !== undefined ? now - t.suspendedAt : undefined;
       const unmet = unmetStep(t, facts, lim, now, pause);
       if (unmet) return unmet;
-      const { suspendedAt: _s, ...rest } = t;
+      const { suspendedAt: _s, suspendedBy: _b, holdCause: _c, ...rest } = t;
       return { ok: true, ticket: { ...rest, state: to, permittedAt: now } };
     }
     case 'enter': {
@@ -204,7 +215,10 @@ export function applyEntry(t: EntryTicket, a: EntryAction, now: number, facts: S
       return { ok: true, ticket: { ...t, inside: t.inside.filter((x) => x !== p) } };
     }
     case 'suspend':
-      return { ok: true, ticket: { ...t, state: to, suspendedAt: now } };
+      if (t.inside.length) return refuse('people-inside', `暂停前请所有人员撤出：${t.inside.join('、')}`, `everyone must come out before a pause: ${t.inside.join(', ')}`);
+      return { ok: true, ticket: { ...t, state: to, suspendedAt: now, suspendedBy: a.by.user.trim() } };
+    case 'hold':
+      return { ok: true, ticket: { ...t, state: to, suspendedAt: now, suspendedBy: GATEWAY, holdCause: a.cause } };
     case 'evacuate':
       return { ok: true, ticket: { ...t, state: to, evacuateAt: now, evacuateCause: a.cause } };
     case 'close': {

@@ -5,16 +5,11 @@
  */
 import type { Actor } from '../records/hazard-machine.js';
 import { isPerson } from '../records/actors.js';
+import type { Certificate } from './people-ledger.js';
 
 const HOUR = 3_600_000;
 
-export interface Certificate {
-  type: string;
-  number: string;
-  authority: string;
-  /** ms since the epoch; the certificate is valid up to this moment */
-  expires: number;
-}
+export type { Certificate };
 
 export interface HotWorkRules {
   id: string;
