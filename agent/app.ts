@@ -277,6 +277,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       trend: async (p, from, to) => (await outbox.trend(p, from, to)).map(({ t, v }) => ({ t, v: typeof v === 'number' ? v : v === null ? null : Number(v) })),
       hazards,
       ...(digests ? { digests } : {}),
+      ...(tickets ? { tickets } : {}),
       ...(dispositions && dispositionConfig ? { dispositions: { records: dispositions, withinMin: dispositionConfig.withinMin } } : {}),
       // beside the database, so the folder the installer gave the buffer holds all of it; only
       // the page takes photos (and node:crypto, which names them, costs memory: newBootId below)

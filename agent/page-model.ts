@@ -5,7 +5,10 @@
  */
 import type { DeviceStats } from './acquisition/device-stats.js';
 import type { Clock } from './core/clock.js';
-import type { CleaningBoard, DispositionBoard, HazardBoard, HazardDesk, HazardView, PhotoShelf, PlantModel, PlantSnapshot, PointView, UplinkView } from './hmi/model.js';
+import type { TicketLoop } from './tickets/ticket-loop.js';
+import { isLive } from './tickets/ticket.js';
+import { ticketHtml } from './tickets/ticket-print.js';
+import type { TicketBoard, TicketDesk, CleaningBoard, DispositionBoard, HazardBoard, HazardDesk, HazardView, PhotoShelf, PlantModel, PlantSnapshot, PointView, UplinkView } from './hmi/model.js';
 import type { Plant } from './plant/plant.js';
 import { isOverdue, type HazardRecord } from './records/hazard-machine.js';
 import type { HazardLoop } from './records/hazard-loop.js';
@@ -30,6 +33,8 @@ export interface PageSources {
   digests?: DigestLoop;
   /** alarm handling feedback, where the site file asks for it (alarms.disposition) */
   dispositions?: { records: DispositionRecords; withinMin: number };
+  /** the work tickets and the ledger, where the site has confined spaces or hot work */
+  tickets?: TicketLoop;
 }
 
 export function pageModel(s: PageSources): PlantModel {
@@ -70,10 +75,11 @@ export function pageModel(s: PageSources): PlantModel {
         ...(s.dispositions ? { dispositions: dispositionBoard(s.dispositions) } : {}),
         ...(s.digests ? { digests: true as const } : {}),
         ...cleaningBoard(s.hazards),
+        ...(s.tickets ? { tickets: ticketBoard(s.tickets) } : {}),
       };
     },
     onChange: (listener) => {
-      const off = [plant.onChange(listener), s.hazards?.records.onChange(listener), s.hazards?.cleaning.onChange(listener), s.dispositions?.records.onChange(listener)];
+      const off = [plant.onChange(listener), s.hazards?.records.onChange(listener), s.hazards?.cleaning.onChange(listener), s.dispositions?.records.onChange(listener), s.tickets?.onChange(listener)];
       return () => off.forEach((f) => f?.());
     },
     acknowledge: async (alarmId, user) => plant.alarms.acknowledge(alarmId, user),
@@ -92,6 +98,7 @@ export function pageModel(s: PageSources): PlantModel {
         }
       : {}),
     ...(s.digests ? { digests: digestDesk(s.digests, s.hazards) } : {}),
+    ...(s.tickets ? { tickets: ticketDesk(s.tickets, plant, clock) } : {}),
     ...(s.hazards?.cleaning.hasAreas()
       ? {
           cleaning: {
@@ -100,6 +107,41 @@ export function pageModel(s: PageSources): PlantModel {
           },
         }
       : {}),
+  };
+}
+
+function ticketBoard(loop: TicketLoop): TicketBoard {
+  const all = loop.list();
+  const live = all.filter(isLive);
+  const tickets = [...live, ...all.filter((t) => !isLive(t))].map((ticket) => {
+    const next = isLive(ticket) ? loop.nextStep(ticket) : undefined;
+    return { ticket, checks: isLive(ticket) ? loop.checks(ticket) : [], ...(next ? { next } : {}) };
+  });
+  return { tickets, live: live.length, evacuate: live.filter((t) => t.state === 'evacuate').length, places: loop.places() };
+}
+
+function ticketDesk(loop: TicketLoop, plant: Plant, clock: Clock): TicketDesk {
+  const timeZone = plant.config.site.timezone;
+  return {
+    openEntry: (req, by) => loop.openEntry(req, by),
+    openHotWork: (req, by) => loop.openHotWork(req, by),
+    act: (id, step, by) => loop.act(id, step, by),
+    ticket: (id) => loop.ticket(id),
+    history: (id) => loop.history(id),
+    print: async (id) => {
+      const t = await loop.ticket(id);
+      if (!t) return undefined;
+      const places = loop.places();
+      const place = [...places.spaces, ...places.hotWork].find((p) => p.id === t.space)?.name ?? t.space;
+      return ticketHtml(t, (await loop.history(id)) ?? [], { place, timeZone, pointName: (p) => plant.points.name(p) });
+    },
+    readings: (space) => loop.readingsNow(space),
+    people: {
+      views: () => loop.ledger.views(clock.now()),
+      add: (name, certs, by) => loop.ledger.add(name, certs, by, clock.now()),
+      remove: (name) => loop.ledger.remove(name),
+      csv: () => loop.ledger.csv(clock.now(), timeZone),
+    },
   };
 }
 

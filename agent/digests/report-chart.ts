@@ -3,6 +3,7 @@
  * mean as a dot, the point's limits as dashed lines, and the shifts with time beyond a limit in
  * red. No script, no external file: the HTML prints the same in chromium and in a browser.
  */
+import { esc } from '../core/html.js';
 import type { PointFigures } from './digest.js';
 
 export interface ShiftPoint {
@@ -13,7 +14,6 @@ export interface ShiftPoint {
 const W = 680;
 const H = 160;
 const PAD = { l: 48, r: 8, t: 10, b: 22 };
-const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 export function pointChart(name: string, unit: string, limits: PointFigures['limits'], shifts: ShiftPoint[]): string {
   const values = shifts.flatMap((s) => (s.figures && s.figures.min !== null && s.figures.max !== null ? [s.figures.min, s.figures.max] : []));

@@ -2,6 +2,7 @@
  * The printable report (`firebreak report`): Chinese first, A4, the risk level and its reasons
  * at the top, then the tables of every figure and a chart per analog point with its limits.
  */
+import { esc } from '../core/html.js';
 import type { Digest, PointFigures } from './digest.js';
 import type { Calendar } from './periods.js';
 import { pointChart, type ShiftPoint } from './report-chart.js';
@@ -11,7 +12,6 @@ const KIND: Record<Digest['period'], string> = { shift: '班组日预判 (班次
 const COLOUR: Record<Digest['risk'], string> = { red: '#c62828', orange: '#ef6c00', yellow: '#f9a825', blue: '#1565c0' };
 const LIMIT: Record<string, string> = { lowLow: '低低限', low: '低限', high: '高限', highHigh: '高高限' };
 
-const esc = (s: unknown): string => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const nc = '未配置 / not configured';
 const v = (x: number | null | undefined, unit = ''): string => (x === null || x === undefined ? '—' : `${x}${unit}`);
 

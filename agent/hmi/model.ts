@@ -20,6 +20,10 @@ import type { Feedback, RecordResult } from '../records/disposition-records.js';
 import type { PlantEvent } from '../core/types.js';
 import type { Digest } from '../digests/digest.js';
 import type { PeriodKind } from '../digests/periods.js';
+import type { GasReading } from '../tickets/entry-machine.js';
+import type { Certificate, LedgerResult, PersonView } from '../tickets/people-ledger.js';
+import type { Ticket } from '../tickets/ticket.js';
+import type { TicketLoop } from '../tickets/ticket-loop.js';
 
 export type { AlarmState, AlarmView } from '../alarms/alarm-view.js';
 export type { ConditionView, LockoutView, PermitView } from '../interlocks/permit-view.js';
@@ -55,6 +59,41 @@ export interface PlantSnapshot {
   cleaning?: CleaningBoard;
   /** present where the agent keeps risk digests: the page then shows its 报表 tab (/api/briefing) */
   digests?: true;
+  /** the work tickets (作业票), where the site has confined spaces or hot work */
+  tickets?: TicketBoard;
+}
+
+/** A ticket as the page shows it: the checks before entry, and the next step with why it is not yet done. */
+export interface TicketView {
+  ticket: Ticket;
+  checks: { key: string; ok: boolean; zh: string; en: string }[];
+  next?: { zh: string; en: string };
+}
+
+export interface TicketBoard {
+  /** live first (newest first), then those closed within the day */
+  tickets: TicketView[];
+  live: number;
+  evacuate: number;
+  places: ReturnType<TicketLoop['places']>;
+}
+
+/** Work tickets and the special-operations ledger on the page. */
+export interface TicketDesk {
+  openEntry: TicketLoop['openEntry'];
+  openHotWork: TicketLoop['openHotWork'];
+  act: TicketLoop['act'];
+  ticket(id: string): Promise<Ticket | undefined>;
+  history(id: string): Promise<PlantEvent[] | undefined>;
+  /** the filled-in ticket to print, or undefined for an unknown one */
+  print(id: string): Promise<string | undefined>;
+  readings(space: string): GasReading[];
+  people: {
+    views(): Promise<PersonView[]>;
+    add(name: string, certificates: Partial<Certificate>[], by: string): Promise<LedgerResult>;
+    remove(name: string): Promise<LedgerResult>;
+    csv(): Promise<string>;
+  };
 }
 
 export interface DispositionBoard {
@@ -172,4 +211,5 @@ export interface PlantModel {
   dispositions?: DispositionDesk;
   cleaning?: CleaningDesk;
   digests?: DigestDesk;
+  tickets?: TicketDesk;
 }

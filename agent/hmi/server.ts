@@ -13,6 +13,7 @@ import { currentSession, login, logout, peerAddress, type AuthDeps } from './aut
 import { hazardRoute } from './hazard-actions.js';
 import { recordRoute } from './record-actions.js';
 import { digestRoute } from './digest-actions.js';
+import { ticketRoute } from './ticket-actions.js';
 import { HttpError, sendError, sendJson } from './http.js';
 import type { PlantModel } from './model.js';
 import { ReplayGuard } from './replay.js';
@@ -226,6 +227,7 @@ export class HmiServer {
 
     if (path.startsWith('/api/hazards') && (await hazardRoute(path, method, req, res, { model: this.opts.model, sessions: this.sessions, replay: this.replay, clock: this.opts.clock, log: this.log }))) return;
     if (await digestRoute(url, method, req, res, { model: this.opts.model, sessions: this.sessions, replay: this.replay, clock: this.opts.clock, log: this.log })) return;
+    if ((path.startsWith('/api/tickets') || path.startsWith('/api/people')) && (await ticketRoute(path, method, req, res, { model: this.opts.model, sessions: this.sessions, replay: this.replay, log: this.log }))) return;
     if ((path.startsWith('/api/dispositions') || path.startsWith('/api/cleaning')) && (await recordRoute(path, method, req, res, { model: this.opts.model, sessions: this.sessions, replay: this.replay, log: this.log }))) return;
 
     switch (path) {

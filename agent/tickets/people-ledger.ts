@@ -9,7 +9,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { localDate } from '../core/local-date.js';
+import { DEFAULT_TIME_ZONE, localDate } from '../core/local-date.js';
 
 export const EXPIRY_WARNING_DAYS = 30;
 
@@ -173,7 +173,7 @@ function csvCell(v: string): string {
 }
 
 /** The end of a local date (YYYY-MM-DD) in a time zone, as ms: a certificate is valid through its expiry day. */
-export function endOfDay(date: string, timeZone?: string): number | undefined {
+export function endOfDay(date: string, timeZone: string = DEFAULT_TIME_ZONE): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date.trim());
   if (!m) return undefined;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];

@@ -80,6 +80,7 @@ export class TicketLoop {
   private readonly hatchFound = new Set<string>();
   private timer: Timer | undefined;
   private stopped = false;
+  private readonly listeners = new Set<() => void>();
   /** opens one at a time, so two supervisors never get one id */
   private opening: Promise<unknown> = Promise.resolve();
 
@@ -123,6 +124,48 @@ export class TicketLoop {
     this.timer?.cancel();
     await this.opening;
     await this.store.close();
+  }
+
+  get ledger(): PeopleLedger {
+    return this.o.ledger;
+  }
+
+  /** Called after every change of a ticket; returns an unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The spaces and hot-work areas a supervisor may open a ticket on. */
+  places(): { spaces: { id: string; name: string; maxEntrants: number; portable: { id: string; name: string; unit?: string }[] }[]; hotWork: { id: string; name: string; certificate: string; validH: number }[] } {
+    return {
+      spaces: [...this.watches.values()].map((w) => ({ id: w.cfg.id, name: w.name, maxEntrants: w.cfg.maxEntrants, portable: w.portable().map((p) => ({ id: p.portable, name: p.name ?? p.portable, ...(p.unit ? { unit: p.unit } : {}) })) })),
+      hotWork: this.o.hotWork.map((w) => ({ id: w.id, name: w.name ?? w.id, certificate: w.certificate, validH: w.validH })),
+    };
+  }
+
+  /** Each check before entry, done or not, in the order the gateway takes them. */
+  checks(t: Ticket): { key: string; ok: boolean; zh: string; en: string }[] {
+    if (t.kind !== 'confined_space') return [];
+    const w = this.watches.get(t.space);
+    if (!w) return [];
+    const now = this.o.clock.now();
+    const f = w.facts(now);
+    const ventMin = Math.floor((f.ventilatedForMs ?? 0) / 60_000);
+    const needMin = Math.ceil(w.limits.ventilationMs / 60_000);
+    const age = t.test ? Math.floor((now - t.test.t) / 60_000) : undefined;
+    const testOk = t.test !== undefined && t.test.pass && age! <= w.limits.testValidMin;
+    return [
+      { key: 'isolation', ok: f.notIsolated.length === 0, zh: f.notIsolated.length ? `未上锁：${f.notIsolated.join('、')}` : '能量隔离：已全部上锁', en: f.notIsolated.length ? `not locked out: ${f.notIsolated.join(', ')}` : 'isolation: every lockout applied' },
+      { key: 'ventilation', ok: f.ventilatedForMs !== undefined && f.ventilatedForMs >= w.limits.ventilationMs, zh: f.ventilatedForMs === undefined ? '通风未运行' : `通风 ${ventMin}/${needMin} 分钟`, en: f.ventilatedForMs === undefined ? 'ventilation not running' : `ventilated ${ventMin} of ${needMin} min` },
+      { key: 'test', ok: testOk, zh: !t.test ? '未检测' : !t.test.pass ? '检测不合格' : `检测合格，${age} 分钟前（${w.limits.testValidMin} 分钟内有效）`, en: !t.test ? 'no gas test' : !t.test.pass ? 'gas test failed' : `test passed ${age} min ago (valid ${w.limits.testValidMin} min)` },
+      { key: 'attendant', ok: f.attendantPresent, zh: f.attendantPresent ? '监护人在岗' : '监护人不在岗', en: f.attendantPresent ? 'attendant present' : 'attendant not present' },
+    ];
+  }
+
+  /** A fixed detector's readings now, for the test dialog. */
+  readingsNow(space: string): GasReading[] {
+    return this.watches.get(space)?.readings() ?? [];
   }
 
   list(): Ticket[] {
@@ -416,6 +459,7 @@ export class TicketLoop {
   private async commit(t: Ticket, e: PlantEvent): Promise<void> {
     t.n += 1;
     this.tickets.set(t.id, t);
+    for (const l of this.listeners) l();
     try {
       await this.store.write(t, e);
     } catch (err) {

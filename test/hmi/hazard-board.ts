@@ -24,6 +24,8 @@ import { DispositionRecords } from '../../agent/records/disposition-records.js';
 import { DispositionStore } from '../../agent/records/disposition-store.js';
 import { HazardLoop } from '../../agent/records/hazard-loop.js';
 import { HazardPhotos } from '../../agent/records/hazard-photos.js';
+import { PeopleLedger } from '../../agent/tickets/people-ledger.js';
+import { TicketLoop } from '../../agent/tickets/ticket-loop.js';
 import { buildSafetyCore } from '../../agent/safety-core.js';
 import { SimGpio } from '../../drivers/sim/gpio-sim.js';
 import { OPERATOR, SUPERVISOR } from './harness.js';
@@ -33,7 +35,7 @@ export { OPERATOR, SUPERVISOR };
 export const SUPERVISOR2 = { name: 'wang.super', password: 'night-lead-2024' };
 export const LINE = { fan: 5, valve: 6 } as const;
 
-export async function hazardBoard(o: { uncleanedForH?: number; digests?: boolean } = {}) {
+export async function hazardBoard(o: { uncleanedForH?: number; digests?: boolean; tickets?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'fb-hazard-board-'));
   const usersFile = join(dir, 'users.json');
   await addUser(usersFile, OPERATOR.name, OPERATOR.password, 'operator');
@@ -45,6 +47,8 @@ export async function hazardBoard(o: { uncleanedForH?: number; digests?: boolean
     ...loaded.config,
     hazards: loaded.config.hazards!.map((h) => ({ ...h, when: h.when.map((w) => ('forMs' in w && w.forMs ? { ...w, forMs: 300 } : w)) })),
     devices: loaded.config.devices.map((d) => ({ ...d, points: d.points.map((p) => (p.limits ? { ...p, limits: { ...p.limits, delayMs: 0 } } : p)) })),
+    // the hopper's 30 min of ventilation cut to 300 ms: the wall clock runs here
+    confinedSpaces: loaded.config.confinedSpaces!.map((c) => ({ ...c, ventilation: { ...c.ventilation, forMs: 300 } })),
   };
   const clock = new SystemClock();
   const log = pino({ level: process.env.FIREBREAK_LOG_LEVEL ?? 'silent' });
@@ -71,8 +75,23 @@ export async function hazardBoard(o: { uncleanedForH?: number; digests?: boolean
   const dispositions = await DispositionRecords.open({ config: dispositionConfig, store: dispositionStore, clock, log, emit });
   dispositions.watch(plant.alarms);
   const digests = o.digests ? await DigestLoop.start({ plant, config, db: { db, serial }, emit, clock, log }) : undefined;
+  const tickets = o.tickets
+    ? await TicketLoop.start({
+        plant,
+        spaces: config.confinedSpaces,
+        hotWork: config.workTickets!.hotWork,
+        ledger: new PeopleLedger(join(dir, 'people.json')),
+        lastCleanedAt: (a) => hazards.cleaning.lastCleanedAt(a),
+        find: (f) => hazards.records.find(f),
+        db: { db, serial },
+        emit,
+        clock,
+        log,
+      })
+    : undefined;
   const photos = new HazardPhotos(join(dir, 'hazard-photos'));
-  const model = pageModel({ plant, clock, hazards, photos, dispositions: { records: dispositions, withinMin: dispositionConfig.withinMin }, ...(digests ? { digests } : {}) });
+  const model = pageModel({ plant, clock, hazards, photos, dispositions: { records: dispositions, withinMin: dispositionConfig.withinMin }, ...(digests ? { digests } : {}), ...(tickets ? { tickets } : {}) });
+  const inputLine = (id: string) => config.gpio!.inputs.find((i) => i.id === id)!.line;
   const server = new HmiServer({ model, users: new UserStore(usersFile), clock, log, listen: { host: '127.0.0.1', port: 0 },
     // every page of a test comes from 127.0.0.1, and a closed browser context's keep-alive sockets linger a while
     connections: { ...DEFAULT_CONNECTIONS, perAddress: 64 },
@@ -87,8 +106,17 @@ export async function hazardBoard(o: { uncleanedForH?: number; digests?: boolean
     hazards,
     dispositions,
     digests,
+    tickets,
     photos,
     events,
+    /** a contact changes on the wire (its debounce runs on the wall clock) */
+    contact(id: string, active: boolean) {
+      gpio.set(inputLine(id), active);
+    },
+    /** the four-gas detector's readings, as acquisition would deliver them */
+    gas(o2: number, lel = 0, h2s = 0, co = 0) {
+      for (const [p, v] of Object.entries({ 'gd1.o2': o2, 'gd1.lel': lel, 'gd1.h2s': h2s, 'gd1.co': co })) plant.ingest({ p, t: clock.now(), v, q: 'good' });
+    },
     /** the briefing signatures the plant's event log reported */
     signedOnPlant: () => plantEvents.filter((e) => e.type === 'operator' && e.state === 'briefing_signed'),
     /** the collector's differential pressure, as acquisition would deliver it */
@@ -102,6 +130,7 @@ export async function hazardBoard(o: { uncleanedForH?: number; digests?: boolean
     },
     async close() {
       await server.stop();
+      await tickets?.stop();
       await digests?.stop();
       await dispositions.close();
       await dispositionStore.close();

@@ -119,6 +119,12 @@ export const checkIn = (area, note, photos) => act(`/api/cleaning/${encodeURICom
 
 /** the briefing before a shift, and the team leader's signature of it (docs/DIGESTS.md) */
 export const briefing = () => call('GET', '/api/briefing');
+export const openTicket = (req) => act('/api/tickets', req);
+export const ticketDetail = (id) => call('GET', `/api/tickets/${encodeURIComponent(id)}`);
+export const ticketStep = (id, verb, body = {}) => act(`/api/tickets/${encodeURIComponent(id)}/${verb}`, body);
+export const people = () => call('GET', '/api/people');
+export const addPerson = (name, certificates) => act('/api/people', { name, certificates });
+export const removePerson = (name) => act(`/api/people/${encodeURIComponent(name)}/remove`, {});
 export const signBriefing = (digest) => act('/api/briefing/sign', { digest });
 
 export async function trend(pointId, range) {

@@ -8,6 +8,7 @@ import { createHazardDialog } from './hazard-dialog.js';
 import { renderHazardCount, renderHazards } from './hazards.js';
 import { renderCleaning, renderDispositions } from './records.js';
 import { createReports } from './reports.js';
+import { createTickets } from './tickets.js';
 import { createHorn } from './horn.js';
 import { applyStatic, fmtTime, initLang, t, toggleLang } from './i18n.js';
 import { renderLockouts, renderPermitStrip, renderPermits } from './permits.js';
@@ -117,6 +118,8 @@ const checkInArea = (area) => hazardStep('checkin', area);
 
 const reports = createReports({ section: $('reports'), board: $('report-board'), navLink: document.querySelector('a[href="#reports"]'), toast: (text, kind) => toast(text, kind) });
 
+const tickets = createTickets({ section: $('tickets'), board: $('ticket-board'), navLink: document.querySelector('a[href="#tickets"]'), toast: (text, kind) => toast(text, kind), ensureLogin });
+
 function renderUser() {
   const user = api.session.user;
   const btn = $('user-button');
@@ -144,6 +147,7 @@ function render() {
   renderSystem({ uplinks: $('uplink-list'), devices: $('device-list') }, snapshot);
   trends.update(snapshot);
   reports.update(snapshot);
+  tickets.update(snapshot);
 }
 
 /** Forget what each section last drew, so the next render redraws it (language or user changed). */
@@ -160,6 +164,7 @@ $('lang-button').addEventListener('click', () => {
   trends.relabel();
   horn.relabel();
   reports.relabel();
+  tickets.relabel();
 });
 
 $('user-button').addEventListener('click', async () => {
@@ -171,6 +176,7 @@ api.onSessionChange(() => {
   renderUser();
   render();
   reports.relabel();
+  tickets.relabel();
 });
 
 renderUser();
