@@ -110,10 +110,12 @@ export class TicketLoop {
     for (const e of await store.unemitted()) await loop.send(e);
     // what the plant read before the loop listened (the contacts' first levels), then every sample
     const sources = new Set([...[...loop.watches.values()].flatMap((w) => [...w.sources]), ...[...loop.requires.values()].flatMap((cs) => cs.map((c) => c.source))]);
+    // (every condition primed before any is judged: a space half read would look like danger)
     for (const p of sources) {
       const cur = o.plant.points.get(p);
-      if (cur) loop.observe({ p, t: cur.t, v: cur.v, q: cur.q });
+      if (cur) loop.observe({ p, t: cur.t, v: cur.v, q: cur.q }, false);
     }
+    loop.tick();
     o.plant.onSample((s) => loop.observe(s));
     loop.timer = o.clock.setInterval(() => loop.tick(), TICK_MS);
     return loop;
@@ -307,12 +309,12 @@ export class TicketLoop {
   }
 
   /** The safety path: a sample of a watched source is judged at once. */
-  private observe(s: Sample): void {
+  private observe(s: Sample, judge = true): void {
     if (this.stopped) return;
     for (const [id, w] of this.watches) {
       if (!w.sources.has(s.p)) continue;
       w.observe(s);
-      this.evaluate(id, s.t);
+      if (judge) this.evaluate(id, s.t);
     }
     for (const [id, conds] of this.requires) {
       let touched = false;
@@ -321,7 +323,7 @@ export class TicketLoop {
         c.observe(s, this.o.plant.points);
         touched = true;
       }
-      if (touched) this.evaluateHotWork(id, s.t);
+      if (touched && judge) this.evaluateHotWork(id, s.t);
     }
   }
 

@@ -25,14 +25,15 @@ export const TESTER = { user: '李检测', role: 'operator' } as const;
 export const DAY = 86_400_000;
 export const MIN = 60_000;
 
-export async function workshopConfig(): Promise<SiteConfig> {
-  const loaded = await loadSiteFile(new URL('../../config/site.workshop.yaml', import.meta.url).pathname);
+export async function workshopConfig(file = new URL('../../config/site.workshop.yaml', import.meta.url).pathname): Promise<SiteConfig> {
+  const loaded = await loadSiteFile(file);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
   return loaded.config;
 }
 
-export async function ticketSite(opts: { dir?: string; clock?: FakeClock } = {}) {
-  const config = await workshopConfig();
+/** `contactsOn`: inputs already active on the wire when the gateway starts (a restart mid-entry) */
+export async function ticketSite(opts: { dir?: string; clock?: FakeClock; siteFile?: string; contactsOn?: string[] } = {}) {
+  const config = await workshopConfig(opts.siteFile);
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'fb-tickets-'));
   const clock = opts.clock ?? new FakeClock(Date.parse('2026-12-02T01:00:00Z'));
   const gpio = new SimGpio(clock);
@@ -41,6 +42,8 @@ export async function ticketSite(opts: { dir?: string; clock?: FakeClock } = {})
   const events: PlantEvent[] = [];
   plant.onEvent((e) => events.push(e));
   plant.start();
+  for (const id of opts.contactsOn ?? []) gpio.set(config.gpio!.inputs.find((i) => i.id === id)!.line, true);
+  clock.advance(60); // the contacts' levels, past their debounce, before the loops listen
   const db = await openDb(join(dir, 'buffer.db'));
   const queue = new SerialQueue();
   const serial = <T>(work: () => Promise<T>) => queue.run(work);
