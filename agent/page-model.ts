@@ -8,7 +8,7 @@ import type { Clock } from './core/clock.js';
 import type { TicketLoop } from './tickets/ticket-loop.js';
 import { isLive } from './tickets/ticket.js';
 import { ticketHtml } from './tickets/ticket-print.js';
-import type { TicketBoard, TicketDesk, CleaningBoard, DispositionBoard, HazardBoard, HazardDesk, HazardView, PhotoShelf, PlantModel, PlantSnapshot, PointView, UplinkView } from './hmi/model.js';
+import type { BriefingView, TicketBoard, TicketDesk, CleaningBoard, DispositionBoard, HazardBoard, HazardDesk, HazardView, PhotoShelf, PlantModel, PlantSnapshot, PointView, UplinkView } from './hmi/model.js';
 import type { Plant } from './plant/plant.js';
 import { isOverdue, type HazardRecord } from './records/hazard-machine.js';
 import type { HazardLoop } from './records/hazard-loop.js';
@@ -97,7 +97,7 @@ export function pageModel(s: PageSources): PlantModel {
           },
         }
       : {}),
-    ...(s.digests ? { digests: digestDesk(s.digests, s.hazards) } : {}),
+    ...(s.digests ? { digests: digestDesk(s.digests, s.hazards, s.tickets) } : {}),
     ...(s.tickets ? { tickets: ticketDesk(s.tickets, plant, clock) } : {}),
     ...(s.hazards?.cleaning.hasAreas()
       ? {
@@ -147,7 +147,7 @@ function ticketDesk(loop: TicketLoop, plant: Plant, clock: Clock): TicketDesk {
 
 const head = ({ id, period, name, from, to, risk, reasons }: Digest) => ({ id, period, name, from, to, risk, reasons });
 
-function digestDesk(loop: DigestLoop, hazards: HazardLoop | undefined): NonNullable<PlantModel['digests']> {
+function digestDesk(loop: DigestLoop, hazards: HazardLoop | undefined, tickets: TicketLoop | undefined): NonNullable<PlantModel['digests']> {
   return {
     briefing: async () => {
       const [{ lastShift, forecasts }, current] = await Promise.all([loop.briefing(), loop.current()]);
@@ -156,6 +156,7 @@ function digestDesk(loop: DigestLoop, hazards: HazardLoop | undefined): NonNulla
         current: head(current),
         forecasts: forecasts.map((f) => ({ point: f.point, limit: f.limit, limitValue: f.limitValue, ...(f.hours !== undefined ? { hours: f.hours } : {}) })),
         ...(hazards ? { hazards: (({ openMajor, open, overdue }) => ({ openMajor, open, overdue }))(hazards.records.summary()) } : {}),
+        ...(tickets ? { tickets: briefingTickets(tickets) } : {}),
       };
     },
     sign: (id, user) => loop.signBriefing(id, user),
@@ -165,6 +166,13 @@ function digestDesk(loop: DigestLoop, hazards: HazardLoop | undefined): NonNulla
       return f ? { origin: f.origin, intercept: f.fit.intercept, slope: f.fit.slope, hours: f.hours!, limitValue: f.limitValue } : undefined;
     },
   };
+}
+
+/** The tickets not yet closed, as the briefing lists them. */
+function briefingTickets(loop: TicketLoop): NonNullable<BriefingView['tickets']> {
+  const places = loop.places();
+  const name = (id: string) => [...places.spaces, ...places.hotWork].find((p) => p.id === id)?.name ?? id;
+  return loop.list().filter(isLive).map((t) => ({ id: t.id, kind: t.kind, place: name(t.space), state: t.state, inside: t.kind === 'confined_space' ? t.inside.length : 0 }));
 }
 
 function dispositionBoard(d: { records: DispositionRecords; withinMin: number }): DispositionBoard {

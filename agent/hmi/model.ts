@@ -127,6 +127,8 @@ export interface BriefingView {
   forecasts: { point: string; limit: string; limitValue: number; hours?: number }[];
   /** the hidden hazards open now, where the agent keeps them */
   hazards?: { openMajor: number; open: number; overdue: number };
+  /** the work tickets not yet closed, where the agent keeps them */
+  tickets?: { id: string; kind: string; place: string; state: string; inside: number }[];
 }
 
 /** The risk digests on the page: the briefing, its signature, the printable reports. */

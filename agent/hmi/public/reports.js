@@ -6,7 +6,7 @@
 import * as api from './api.js';
 import { h } from './dom.js';
 import { errorText } from './errors.js';
-import { fmtNumber, fmtTime, limitWord, t } from './i18n.js';
+import { fmtNumber, fmtTime, limitWord, local, t } from './i18n.js';
 
 const PERIODS = ['shift', 'day', 'week', 'month'];
 
@@ -34,6 +34,15 @@ export function createReports({ section, board, navLink, toast }) {
       h('div', { class: 'cards' }, digestCard(briefing.lastShift, 'lastShift', now), digestCard(briefing.current, 'thisShift', now)),
       briefing.hazards &&
         h('p', { class: `briefing-hazards ${briefing.hazards.openMajor ? 'danger-text' : ''}`, dataset: { openMajor: String(briefing.hazards.openMajor) } }, t('briefingHazards', briefing.hazards)),
+      briefing.tickets &&
+        h(
+          'div',
+          { class: 'briefing-tickets' },
+          h('h3', {}, local('未关闭的作业票', 'Tickets not yet closed')),
+          briefing.tickets.length
+            ? h('ul', {}, briefing.tickets.map((k) => h('li', { class: k.state === 'evacuate' ? 'danger-text' : '', dataset: { ticket: k.id } }, `${k.id} · ${k.place} · ${k.state}${k.kind === 'confined_space' ? ` · ${local('空间内', 'inside')} ${k.inside}` : ''}`)))
+            : h('p', { class: 'empty' }, local('无', 'none')),
+        ),
       h('h3', {}, t('earlyWarnings')),
       forecasts.length
         ? h('ul', { class: 'forecasts' }, forecasts.map((f) => h('li', { dataset: { point: f.point } }, t('forecastLine', { point: f.point, h: fmtNumber(f.hours), limit: limitWord(f.limit), v: fmtNumber(f.limitValue) }))))
