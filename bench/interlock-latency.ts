@@ -11,6 +11,13 @@
  * rules, cleaning area and alarm handling feedback): the records watch every sample beside the
  * safety path and must not move these figures (issue #16).
  *
+ * tickets.evacuateLatencyMs.{p50,p99,max}: in a third kind of run, alternating with those above
+ * under the same load, the workshop's four-gas detector (gd1, on the simulated bus) watches a
+ * confined space with one person inside: on each edge an O₂ reading of 19.0 % arrives as
+ * acquisition delivers one, and the figure runs to the space's entry output written off (the
+ * evacuate reaction; the critical alarm and the beacon are set in the same callback, before it).
+ * Between edges the ticket is taken out, closed and a new one taken to entry again (issue #17).
+ *
  * interlock.latencyMs.idleThreadFloor.{p50,p99,max}, side by side in the same runs: the same
  * edges also go straight from their source to a worker thread that does nothing else but note
  * when each one reaches it. No code of the agent is on that path; it is what waking a thread
@@ -22,10 +29,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { startAgent } from '../agent/app.js';
+import { startAgent, type Agent } from '../agent/app.js';
 import { Outbox } from '../agent/buffer/outbox.js';
 import { loadSiteFile } from '../agent/config/load.js';
-import type { SiteConfig } from '../agent/config/schema.js';
+import type { GpioOutputConfig, SiteConfig } from '../agent/config/schema.js';
 import { SystemClock } from '../agent/core/clock.js';
 import { createLogger } from '../agent/core/log.js';
 import { packageRoot } from '../agent/core/paths.js';
@@ -39,6 +46,12 @@ import { percentile, round } from './stats.js';
 
 const LOCKOUT_LINE = 13;
 const PERMIT_LINE = 26;
+/** the bench space's entry output, its ventilation and attendant contacts (free lines of the demo site) */
+const ENTRY_LINE = 21;
+const VENT_LINE = 20;
+const ATTENDANT_LINE = 12;
+
+type Mode = 'plain' | 'records' | 'tickets';
 
 /** Absolute wall-clock time in ms with sub-ms resolution, comparable across threads. */
 const wallNow = () => performance.timeOrigin + performance.now();
@@ -46,19 +59,36 @@ const wallNow = () => performance.timeOrigin + performance.now();
 /** The GPIO twin, noting the wall-clock time of every write to the permit relay. */
 class TimedGpio extends SimGpio {
   readonly permitWrites: number[] = [];
+  readonly entryWrites: { t: number; on: boolean }[] = [];
   override output(line: number, opts: OutputOptions): GpioOutputLine {
     const inner = super.output(line, opts);
+    if (line === ENTRY_LINE) return { ...inner, write: (v) => (inner.write(v), this.entryWrites.push({ t: wallNow(), on: v })) };
     if (line !== PERMIT_LINE) return inner;
     return { ...inner, write: (v) => (inner.write(v), this.permitWrites.push(wallNow())) };
   }
 }
 
-async function benchSite(dir: string, mqttUrl: string, records = false): Promise<SiteConfig> {
+async function benchSite(dir: string, mqttUrl: string, mode: Mode = 'plain'): Promise<SiteConfig> {
   const r = await loadSiteFile(join(packageRoot(), 'config', 'demo.site.yaml'));
   if (!r.ok) throw new Error('demo site does not load');
-  const w = records ? await loadSiteFile(join(packageRoot(), 'config', 'site.workshop.yaml')) : undefined;
+  const w = mode !== 'plain' ? await loadSiteFile(join(packageRoot(), 'config', 'site.workshop.yaml')) : undefined;
   if (w && !w.ok) throw new Error('workshop site does not load');
-  const c = w?.ok ? { ...r.config, hazards: w.config.hazards, cleaning: w.config.cleaning, alarms: { ...w.config.alarms!, ...r.config.alarms, disposition: w.config.alarms!.disposition } } : r.config;
+  let c = w?.ok && mode === 'records' ? { ...r.config, hazards: w.config.hazards, cleaning: w.config.cleaning, alarms: { ...w.config.alarms!, ...r.config.alarms, disposition: w.config.alarms!.disposition } } : r.config;
+  if (w?.ok && mode === 'tickets') {
+    // the workshop's four-gas detector on the demo's simulated bus, and its hopper as the space
+    const gd1 = w.config.devices.find((d) => d.id === 'gd1')!;
+    const hopper = w.config.confinedSpaces!.find((x) => x.id === 'hopper1')!;
+    c = {
+      ...c,
+      devices: [...c.devices, { ...gd1, bus: c.buses[0]!.id }],
+      gpio: {
+        ...c.gpio!,
+        inputs: [...c.gpio!.inputs, { id: 'vfan1.run', name: '强制通风机运行', kind: 'run_feedback', line: VENT_LINE, activeLow: false, debounceMs: 0 }, { id: 'att1.present', name: '监护人在岗', kind: 'contact', line: ATTENDANT_LINE, activeLow: false, debounceMs: 0 }],
+        outputs: [...c.gpio!.outputs, { id: 'hopper1.entry', name: '灰斗准入指示', line: ENTRY_LINE, safeState: 'off', activeLow: false } as GpioOutputConfig],
+      },
+      confinedSpaces: [{ ...hopper, isolation: [], hatch: undefined, ventilation: { input: 'vfan1.run', is: true }, output: 'hopper1.entry' }],
+    };
+  }
   // The permit under test follows the lockout contact alone, unlatched, with no debounce, so
   // each edge is one relay write.
   return {
@@ -133,6 +163,8 @@ function idleThread(edges: MessagePort): Worker {
 /** What one measured child reports: every edge's latency while the backlog drained. */
 interface RunResult {
   latencies: number[];
+  /** tickets mode: the edges' evacuate latencies (reading in → entry output off) */
+  evacuate: number[];
   /** the same edges' arrival at a thread that does nothing else */
   floor: number[];
   backlogMessages: number;
@@ -140,11 +172,12 @@ interface RunResult {
 }
 
 /** The measurement itself; runs in a child process started with production's node flags. */
-async function measure(dir: string, records: boolean): Promise<RunResult> {
+async function measure(dir: string, mode: Mode): Promise<RunResult> {
   const broker = await startBenchBroker();
-  const config = await benchSite(dir, broker.url, records);
+  const config = await benchSite(dir, broker.url, mode);
   const gpio = new TimedGpio(new SystemClock());
   const agent = await startAgent({ config, log: createLogger('silent'), gpio });
+  const space = mode === 'tickets' ? await entrySpace(agent, gpio) : undefined;
   const pages = operatorPages(`http://127.0.0.1:${agent.hmiPort}/api/events`);
   try {
     // the permit comes on once the lockout reads off: wait for that first write (the drain
@@ -153,12 +186,24 @@ async function measure(dir: string, records: boolean): Promise<RunResult> {
     // Edges until the backlog has drained (only the live message or two in flight left: the
     // edges themselves make data); an edge posted after that does not count.
     const latencies: number[] = [];
+    const evacuate: number[] = [];
     let drainedAt = Infinity;
     let level = false;
     const channel = new MessageChannel();
     const idle = idleThread(channel.port2);
     const worker = edgeSource(channel.port1);
     worker.on('message', (m: number) => {
+      if (space) {
+        // a reading out of range arrives while someone is inside: evacuate, then re-arm
+        const t = space.armed();
+        if (!t) return;
+        const before = gpio.entryWrites.length;
+        agent.plant.ingest({ p: 'gd1.o2', t: Date.now(), v: 19.0, q: 'good' });
+        const written = gpio.entryWrites[before];
+        if (written && !written.on && m < drainedAt) evacuate.push(written.t - m);
+        void space.rearm(t);
+        return;
+      }
       level = !level;
       const before = gpio.permitWrites.length;
       gpio.set(LOCKOUT_LINE, level); // the interrupt handler: contact → plant → relay
@@ -180,7 +225,8 @@ async function measure(dir: string, records: boolean): Promise<RunResult> {
     // FIREBREAK_BENCH_LATENCIES=file appends every latency, for a look at the distribution
     if (process.env.FIREBREAK_BENCH_LATENCIES) appendFileSync(process.env.FIREBREAK_BENCH_LATENCIES, latencies.map((x) => `${x.toFixed(3)}\n`).join(''));
     process.stdout.write(`  ${latencies.length} edges over the ${((drainedAt - started) / 1000).toFixed(2)} s in which ${backlogMessages} backlog messages drained\n`);
-    return { latencies, floor, backlogMessages, drainMs: drainedAt - started };
+    if (space) process.stdout.write(`  ${evacuate.length} evacuations, ${space.cycles()} tickets\n`);
+    return { latencies, evacuate, floor, backlogMessages, drainMs: drainedAt - started };
   } finally {
     pages.kill();
     await agent.stop('bench over');
@@ -188,8 +234,51 @@ async function measure(dir: string, records: boolean): Promise<RunResult> {
   }
 }
 
+/**
+ * The bench space with a ticket taken to entry, and again after each evacuation: two people in
+ * the ledger, the fan and the attendant on, the detector reading 20.9 % O₂.
+ */
+async function entrySpace(agent: Agent, gpio: TimedGpio): Promise<{ armed: () => string | undefined; rearm: (id: string) => Promise<void>; cycles: () => number }> {
+  const tickets = agent.tickets!;
+  const now = Date.now();
+  await tickets.ledger.add('监护人甲', [], 'bench', now);
+  await tickets.ledger.add('作业人乙', [], 'bench', now);
+  agent.simulator!.set('gd1.o2', 20.9);
+  gpio.set(VENT_LINE, true);
+  gpio.set(ATTENDANT_LINE, true);
+  const sup = { user: 'bench.super', role: 'supervisor' } as const;
+  let armed: string | undefined;
+  let cycles = 0;
+  const arm = async () => {
+    agent.plant.ingest({ p: 'gd1.o2', t: Date.now(), v: 20.9, q: 'good' });
+    const r = await tickets.openEntry({ space: 'hopper1', work: '基准测试', inCharge: sup.user, attendant: '监护人甲', entrants: ['作业人乙'] }, sup);
+    if (!r.ok) throw new Error(`bench ticket refused: ${r.reason.en}`);
+    const tested = await tickets.act(r.ticket.id, { kind: 'test' }, sup);
+    if (!tested.ok || tested.ticket.state !== 'permitted') throw new Error(`bench ticket not permitted: ${JSON.stringify(tested)}`);
+    const entered = await tickets.act(r.ticket.id, { kind: 'enter', person: '作业人乙' }, sup);
+    if (!entered.ok) throw new Error(`bench entry refused: ${entered.reason.en}`);
+    armed = r.ticket.id;
+    cycles++;
+  };
+  await arm();
+  return {
+    armed: () => {
+      const id = armed;
+      armed = undefined;
+      return id;
+    },
+    rearm: async (id) => {
+      await tickets.act(id, { kind: 'exit', person: '作业人乙' }, sup);
+      agent.plant.alarms.acknowledge('hopper1.evacuate', sup.user);
+      await tickets.act(id, { kind: 'close' }, sup);
+      await arm();
+    },
+    cycles: () => cycles,
+  };
+}
+
 /** One measured child: a fresh backlog, a fresh agent, one drain. */
-async function once(records: boolean): Promise<RunResult> {
+async function once(mode: Mode): Promise<RunResult> {
   // The backlog is written here, so the measured process does not collect its garbage.
   const dir = mkdtempSync(join(tmpdir(), 'fb-bench-latency-'));
   await fillBacklog(await benchSite(dir, 'mqtt://127.0.0.1:1883'), 1_000_000); // the same in quick mode: the drain is the load
@@ -198,7 +287,7 @@ async function once(records: boolean): Promise<RunResult> {
   const self = fileURLToPath(import.meta.url);
   // FIREBREAK_BENCH_CHILD_FLAGS adds node flags for a look inside (--cpu-prof, --trace-gc)
   const extra = (process.env.FIREBREAK_BENCH_CHILD_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...productionNodeFlags(), ...extra, self, '--child', dir, records ? 'records' : 'plain'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...productionNodeFlags(), ...extra, self, '--child', dir, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
@@ -221,26 +310,32 @@ export const interlockLatencyBench: Bench = {
     // p99 of one run. The edges of several runs (each a fresh backlog and agent) are pooled.
     const latencies: number[] = [];
     const withRecords: number[] = [];
+    const evacuate: number[] = [];
     const floor: number[] = [];
     const runs = quick ? 4 : 10;
     for (let i = 0; i < runs; i++) {
-      const r = await once(false);
+      const r = await once('plain');
       latencies.push(...r.latencies);
       floor.push(...r.floor);
-      const w = await once(true);
+      const w = await once('records');
       withRecords.push(...w.latencies);
       floor.push(...w.floor);
+      const e = await once('tickets');
+      evacuate.push(...e.evacuate);
+      floor.push(...e.floor);
     }
+    if (evacuate.length < 10 * runs) throw new Error(`only ${evacuate.length} evacuations fell inside ${runs} drains`);
     for (const [name, l] of [['plain', latencies], ['with records', withRecords]] as const) {
       if (l.length < 100 * (runs / 2)) throw new Error(`only ${l.length} edges fell inside ${runs} drains (${name})`);
     }
     process.stdout.write(`  ${latencies.length} + ${withRecords.length} edges in ${runs} + ${runs} drains\n`);
-    return { ...spread('interlock.latencyMs', latencies), ...spread('interlock.latencyMs.withRecords', withRecords), ...spread('interlock.latencyMs.idleThreadFloor', floor) };
+    process.stdout.write(`  ${evacuate.length} evacuations in ${runs} drains\n`);
+    return { ...spread('interlock.latencyMs', latencies), ...spread('interlock.latencyMs.withRecords', withRecords), ...spread('tickets.evacuateLatencyMs', evacuate), ...spread('interlock.latencyMs.idleThreadFloor', floor) };
   },
 };
 
 if (process.argv[2] === '--child') {
-  measure(process.argv[3]!, process.argv[4] === 'records').then(
+  measure(process.argv[3]!, process.argv[4] as Mode).then(
     (figures) => {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       process.exit(0);
