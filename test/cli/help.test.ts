@@ -44,6 +44,11 @@ describe('firebreak COMMAND --help', () => {
     }
   });
 
+  it('has a row in the README’s table of commands for every command', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const name of names) expect(readme).toMatch(new RegExp(`^\\| \`firebreak ${name}\\b`, 'm'));
+  });
+
   it('gives the version of package.json', () => {
     const r = firebreak(['--version']);
     expect(r.code).toBe(0);
