@@ -79,7 +79,7 @@ export const COMMANDS = {
     summary: 'add, remove or list the operator page\'s users',
     words: ['add', 'remove', 'list'],
     flags: {
-      role: { type: 'string', default: 'operator', arg: 'ROLE', choices: ['operator', 'supervisor'], help: 'operator (acknowledge, sign) or supervisor (also reset and shelve)' },
+      role: { type: 'string', default: 'operator', arg: 'ROLE', choices: ['operator', 'supervisor'], help: 'operator (acknowledge, reset, record hazards) or supervisor (also shelve, sign the shift briefing, close hazards)' },
       users: { type: 'string', default: '/etc/firebreak/users.json', arg: 'FILE', file: true, help: 'the users file' },
       replace: { type: 'boolean', help: 'change the password or role of a user who exists' },
       'agent-user': { type: 'string', default: 'firebreak', arg: 'NAME', help: 'the agent\'s user: as root, the file is given to it and its group, mode 0640' },
