@@ -5,67 +5,60 @@
  */
 import { parseArgs } from 'node:util';
 import { EX_SOFTWARE, EX_USAGE } from './core/exit-codes.js';
+import { COMMANDS, commandHelp, commandUsage, isCommand, overview, type CommandName } from './cli/commands.js';
 
 // Each command loads only what it needs: `firebreak check` on a Pi must not wait for SQLite,
-// MQTT and the serial stack to load.
-
-const USAGE = `firebreak — edge agent for dust-hazard workshops
-
-  firebreak run --config /etc/firebreak/site.yaml [--simulate]
-      run the agent; --simulate puts the built-in simulators behind sim: ports and GPIO
-  firebreak demo [--hmi-port 8080]
-      run the agent on its simulators with a scripted story and an embedded MQTT broker
-  firebreak check site.yaml
-      list every problem in a site file (exit 78), or summarise a good one (exit 0)
-  firebreak user add NAME [--role operator|supervisor] [--users FILE]
-      create or update an operator-page user (asks for the password, or reads FIREBREAK_PASSWORD)
-  firebreak people add NAME [--cert TYPE,NUMBER,AUTHORITY,YYYY-MM-DD]... | list | remove NAME | export
-      the special-operations ledger (特种作业人员台账) that work tickets name
-  firebreak schema
-      print the site file's JSON Schema, for editor completion
-  firebreak scan [--port /dev/ttyUSB0] [--baud 9600,19200] [--parity none,even] [--units 1-20] [--timeout MS] [--json]
-      find the Modbus devices on a line (usual baud rates, parities, unit ids 1..247), with a
-      sample of their registers; without --port, list the serial ports
-  firebreak read --port P --unit N [--table holding|input|coil|discrete] --address A [--count C]
-                 [--type uint16|int16|uint32|int32|float32] [--word-order big|little] [--baud B] [--parity P]
-      read registers of one device and print them decoded
-  firebreak write --port P --unit N [--table holding|coil] --address A --value V [--type T] [--yes]
-      write one register or coil (asks first on a terminal; needs --yes otherwise), then read it back
-  firebreak gpio watch [--config site.yaml] [--lines 5,6,17] [--backend auto|onoff|gpiod|sim]
-      print each contact change with its time and input name, for wiring checks
-  firebreak provision [--enterprise CODE --gateway ID --mqtt-url URL --device TEMPLATE[:ID]@UNIT ...]
-      write /etc/firebreak/site.yaml from device templates, asking for what flags do not give;
-      --from-scan scan.json starts from \`firebreak scan\` results; --tls makes the client key and CSR;
-      also writes the IPAddressAllow= drop-in for firebreak.service (--ip-allow PATH, --no-ip-allow;
-      --ip-allow-only rewrites just the drop-in from the existing site file)
-  firebreak doctor [--config /etc/firebreak/site.yaml] [--user firebreak]
-      check the gateway (groups, serial ports, GPIO, clock, platform, disk, watchdog, site file):
-      one line each with the fix; exit 1 when a check fails
-  firebreak report --config FILE --period shift|day|week|month [--at DATE] [--format html|pdf|json] [--out FILE]
-      a period's risk digest (level, reasons, figures, charts) from the buffer, printable (A4)
-  firebreak safe-state --config /etc/firebreak/site.yaml
-      write every output to its safe state and exit (systemd's ExecStopPost)
-`;
+// MQTT and the serial stack to load. The help of every command is in cli/commands.ts.
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
+/** the command being run, for the usage printed with a parse error */
+let current: CommandName | undefined;
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    if (command === 'help' && isCommand(rest[0])) out(commandHelp(rest[0]));
+    else out(overview());
+    return 0;
+  }
+  if (command === '--version' || command === '-V') {
+    out(`firebreak ${await version()}`);
+    return 0;
+  }
+  if (!isCommand(command)) {
+    err(`firebreak: unknown command ${command}\n`);
+    err(overview());
+    return EX_USAGE;
+  }
+  // `--help` anywhere after the command, as git and systemctl take it
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out(commandHelp(command));
+    return 0;
+  }
+  current = command;
+  const code = await runCommand(command, rest);
+  // the command said what was wrong; its own usage follows, not the whole list
+  if (code === EX_USAGE) err(`\n${commandUsage(command)}`);
+  return code;
+}
+
+async function runCommand(command: CommandName, rest: string[]): Promise<number> {
   switch (command) {
     case 'check': {
-      const { positionals } = parseArgs({ args: rest, allowPositionals: true });
-      if (positionals.length !== 1) return usage('check takes one site file');
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: COMMANDS.check.flags });
+      if (positionals.length !== 1) return problem('takes one site file');
       return (await import('./cli/check.js')).checkCommand(positionals[0]!, out, err);
     }
     case 'run': {
-      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, simulate: { type: 'boolean' } } });
+      const { values } = parseArgs({ args: rest, options: COMMANDS.run.flags });
       return (await import('./cli/run.js')).runCommand({ configFile: values.config ?? '/etc/firebreak/site.yaml', simulate: values.simulate ?? false, out, err });
     }
     case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { 'hmi-port': { type: 'string' } } });
+      const { values } = parseArgs({ args: rest, options: COMMANDS.demo.flags });
       const hmiPort = values['hmi-port'] === undefined ? 8080 : Number(values['hmi-port']);
-      if (!Number.isInteger(hmiPort) || hmiPort < 0 || hmiPort > 65535) return usage('--hmi-port must be 0..65535');
+      if (!Number.isInteger(hmiPort) || hmiPort < 0 || hmiPort > 65535) return problem('--hmi-port must be 0..65535');
       return (await import('./cli/demo.js')).demoCommand({ hmiPort, out, err });
     }
     case 'user':
@@ -75,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
     case 'provision':
       return (await import('./cli/provision.js')).provisionCommand(rest, out, err);
     case 'safe-state': {
-      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
+      const { values } = parseArgs({ args: rest, options: COMMANDS['safe-state'].flags });
       return (await import('./cli/safe-state.js')).safeStateCommand(values.config ?? '/etc/firebreak/site.yaml', out, err);
     }
     case 'report':
@@ -100,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
       return w.writeCommand(rest, { out, err, confirm: w.terminalConfirm() });
     }
     case 'gpio': {
-      if (rest[0] !== 'watch') return usage('gpio takes one subcommand: watch');
+      if (rest[0] !== 'watch') return problem('takes one subcommand: watch');
       const until = new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
@@ -108,25 +101,27 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/gpio-watch.js')).gpioWatchCommand(rest.slice(1), { out, err, until });
     }
     case 'schema': {
+      parseArgs({ args: rest, options: COMMANDS.schema.flags });
       const [{ z }, { SiteConfigSchema }] = await Promise.all([import('zod'), import('./config/schema.js')]);
       out(JSON.stringify(z.toJSONSchema(SiteConfigSchema, { io: 'input', unrepresentable: 'any' }), null, 2));
       return 0;
     }
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      out(USAGE);
+    case 'completion':
+      parseArgs({ args: rest, options: COMMANDS.completion.flags });
+      process.stdout.write((await import('./cli/completion.js')).bashCompletion());
       return 0;
-    default:
-      return usage(`unknown command ${command}`);
   }
 }
 
-function usage(problem: string): number {
-  err(`firebreak: ${problem}\n`);
-  err(USAGE);
+/** A usage error of the command in hand: main() prints its usage after the sentence. */
+function problem(text: string): number {
+  err(`firebreak ${current}: ${text}`);
   return EX_USAGE;
+}
+
+async function version(): Promise<string> {
+  const [{ readFile }, { join }, { packageRoot }] = await Promise.all([import('node:fs/promises'), import('node:path'), import('./core/paths.js')]);
+  return (JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 main(process.argv.slice(2)).then(
@@ -136,7 +131,9 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.exitCode = usage(e.message);
+      err(`firebreak${current ? ` ${current}` : ''}: ${e.message}\n`);
+      err(current ? commandUsage(current) : overview());
+      process.exitCode = EX_USAGE;
       return;
     }
     err(`firebreak: ${e instanceof Error ? e.message : String(e)}`);

@@ -158,7 +158,8 @@ build_one() { # debian-arch
   [ "$(find "$opt/node_modules" -name '*.node' | wc -l)" -ge 3 ] || die "$arch: fewer native addons than sqlite3, epoll and the serialport bindings"
 
   mkdir -p "$opt/node/bin" "$stage/usr/bin" "$stage/lib/systemd/system/firebreak.service.d" \
-    "$stage/usr/lib/systemd/system.conf.d" "$stage/usr/share/doc/firebreak" "$stage/DEBIAN"
+    "$stage/usr/lib/systemd/system.conf.d" "$stage/usr/share/doc/firebreak" "$stage/DEBIAN" \
+    "$stage/usr/share/bash-completion/completions"
   mkdir -p "$opt/dist" && cp -a dist/agent dist/drivers "$opt/dist/"
   find "$opt/dist" -name '*.map' -delete
   cp -a package.json package-lock.json README.md config schema docs systemd "$opt/"
@@ -169,6 +170,7 @@ build_one() { # debian-arch
   node_drop_in systemd/firebreak.service >"$stage/lib/systemd/system/firebreak.service.d/package-node.conf"
   install -m 0644 systemd/system.conf.d/firebreak-watchdog.conf "$stage/usr/lib/systemd/system.conf.d/"
   install -m 0644 packaging/copyright "$stage/usr/share/doc/firebreak/copyright"
+  install -m 0644 scripts/firebreak-completion.bash "$stage/usr/share/bash-completion/completions/firebreak"
   for s in postinst prerm postrm; do install -m 0755 "packaging/debian/$s" "$stage/DEBIAN/$s"; done
 
   glibc="$(max_symbol_version GLIBC "$node_dir/bin/node" $(find "$opt/node_modules" -name '*.node'))"

@@ -3,12 +3,10 @@ import { statfs } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { formatLine, runDoctor } from '../doctor/doctor.js';
 import { SystemSyncProbe } from '../core/clock-sync.js';
+import { COMMANDS } from './commands.js';
 
 export async function doctorCommand(args: string[], out: (line: string) => void, _err: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { config: { type: 'string', short: 'c' }, user: { type: 'string' }, check: { type: 'string', multiple: true }, root: { type: 'string' }, 'timeout-ms': { type: 'string' } },
-  });
+  const { values } = parseArgs({ args, options: COMMANDS.doctor.flags });
   const lines = await runDoctor(
     {
       root: values.root ?? '/',

@@ -12,14 +12,6 @@ import { defaultPortFactory, type PortFactory } from '../../drivers/modbus/port-
 
 export class UsageError extends Error {}
 
-export const LINE_OPTIONS = {
-  port: { type: 'string', short: 'p' },
-  baud: { type: 'string', short: 'b' },
-  parity: { type: 'string' },
-  unit: { type: 'string', short: 'u' },
-  timeout: { type: 'string' },
-} as const;
-
 export function intOption(name: string, text: string | undefined, min: number, max: number, fallback?: number): number {
   if (text === undefined) {
     if (fallback === undefined) throw new UsageError(`--${name} is required`);

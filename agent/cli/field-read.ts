@@ -7,21 +7,14 @@ import { REGISTER_TYPES, type RegisterConfig } from '../config/schema.js';
 import { decodeBit, decodeRegisters, registerSpan } from '../acquisition/decode.js';
 import type { PortFactory } from '../../drivers/modbus/port-factory.js';
 import { EX_UNAVAILABLE, EX_USAGE } from '../core/exit-codes.js';
-import { explain, intOption, LINE_OPTIONS, lineBus, lineName, openLine, PortError, UsageError } from './field-options.js';
+import { COMMANDS } from './commands.js';
+import { explain, intOption, lineBus, lineName, openLine, PortError, UsageError } from './field-options.js';
 
 export interface FieldIo {
   out: (line: string) => void;
   err: (line: string) => void;
   openPort?: PortFactory;
 }
-
-export const REGISTER_OPTIONS = {
-  ...LINE_OPTIONS,
-  table: { type: 'string', short: 't' },
-  address: { type: 'string', short: 'a' },
-  type: { type: 'string' },
-  'word-order': { type: 'string' },
-} as const;
 
 export function registerOptions(v: { table?: string; address?: string; type?: string; 'word-order'?: string }, tables: readonly string[]): RegisterConfig {
   const table = v.table ?? 'holding';
@@ -39,7 +32,7 @@ export function registerOptions(v: { table?: string; address?: string; type?: st
 export async function readCommand(args: string[], io: FieldIo): Promise<number> {
   let master;
   try {
-    const { values } = parseArgs({ args, options: { ...REGISTER_OPTIONS, count: { type: 'string', short: 'c' } } });
+    const { values } = parseArgs({ args, options: COMMANDS.read.flags });
     const bus = lineBus(values);
     const unit = intOption('unit', values.unit, 1, 247);
     const reg = registerOptions(values, ['holding', 'input', 'coil', 'discrete']);

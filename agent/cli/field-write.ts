@@ -9,7 +9,8 @@ import { encodeRegisters } from '../acquisition/encode.js';
 import { decodeRegisters } from '../acquisition/decode.js';
 import { EX_USAGE } from '../core/exit-codes.js';
 import { explain, intOption, lineBus, lineName, openLine, UsageError } from './field-options.js';
-import { fail, REGISTER_OPTIONS, registerOptions, type FieldIo } from './field-read.js';
+import { COMMANDS } from './commands.js';
+import { fail, registerOptions, type FieldIo } from './field-read.js';
 
 export interface WriteIo extends FieldIo {
   /** ask a yes/no question; undefined when there is no terminal to ask on */
@@ -31,7 +32,7 @@ export function terminalConfirm(): WriteIo['confirm'] {
 export async function writeCommand(args: string[], io: WriteIo): Promise<number> {
   let master;
   try {
-    const { values } = parseArgs({ args, options: { ...REGISTER_OPTIONS, value: { type: 'string', short: 'v' }, yes: { type: 'boolean', short: 'y' } } });
+    const { values } = parseArgs({ args, options: COMMANDS.write.flags });
     const bus = lineBus(values);
     const unit = intOption('unit', values.unit, 1, 247);
     const reg = registerOptions(values, ['holding', 'coil']);

@@ -11,6 +11,7 @@ import { createLogger } from '../core/log.js';
 import type { GpioBackend, GpioInputLine } from '../../drivers/gpio/backend.js';
 import { selectGpioBackend } from '../../drivers/gpio/select.js';
 import { EX_CONFIG, EX_UNAVAILABLE } from '../core/exit-codes.js';
+import { COMMANDS } from './commands.js';
 import { UsageError } from './field-options.js';
 import { fail } from './field-read.js';
 import { loadOrExplain } from './run.js';
@@ -37,7 +38,7 @@ export async function gpioWatchCommand(args: string[], io: GpioWatchIo): Promise
   let backend: GpioBackend | undefined;
   const opened: GpioInputLine[] = [];
   try {
-    const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, lines: { type: 'string', short: 'l' }, backend: { type: 'string' }, debounce: { type: 'string' } } });
+    const { values } = parseArgs({ args, options: COMMANDS.gpio.flags });
     let inputs: GpioInputConfig[] = [];
     let backendName = values.backend ?? 'auto';
     let chipBase: number | undefined;

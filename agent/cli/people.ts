@@ -7,25 +7,21 @@ import { chown } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { formatProblem, loadSiteFile } from '../config/load.js';
 import { EX_CONFIG, EX_OK, EX_USAGE } from '../core/exit-codes.js';
+import { COMMANDS, commandUsage } from './commands.js';
 import { lookupUser } from '../provision/keys.js';
 import { certificateStatus, endOfDay, ledgerFile, PeopleLedger, type Certificate } from '../tickets/people-ledger.js';
 
-export const PEOPLE_USAGE = `firebreak people add NAME [--cert TYPE,NUMBER,AUTHORITY,YYYY-MM-DD]... [--replace] [--config FILE | --ledger FILE]
-firebreak people list | remove NAME | export [--config FILE | --ledger FILE]
-    the special-operations ledger (特种作业人员台账): people a work ticket may name and their certificates;
-    it lives beside the buffer of the site file (default /etc/firebreak/site.yaml); export prints CSV
-    example: firebreak people add 张三 --cert 焊接与热切割作业,T110101199001011234,北京市应急管理局,2027-06-30`;
 
 export const DEFAULT_SITE_FILE = '/etc/firebreak/site.yaml';
 
 export async function peopleCommand(args: string[], out: (l: string) => void, err: (l: string) => void, now: () => number = Date.now): Promise<number> {
   const usage = (problem: string) => {
-    err(`firebreak people: ${problem}\n\n${PEOPLE_USAGE}`);
+    err(`firebreak people: ${problem}\n\n${commandUsage('people')}`);
     return EX_USAGE;
   };
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { cert: { type: 'string', multiple: true }, replace: { type: 'boolean' }, config: { type: 'string', short: 'c' }, ledger: { type: 'string' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: COMMANDS.people.flags });
   } catch (e) {
     return usage((e as Error).message);
   }

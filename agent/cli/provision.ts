@@ -13,39 +13,10 @@ import { ipAllowDropIn, type IpAllowOptions } from '../provision/ip-allow.js';
 import { readScanResults, type ScanEntry } from '../provision/scan-results.js';
 import { buildSite, renderSite, type BusAnswer, type DeviceAnswer, type ProvisionAnswers } from '../provision/site-builder.js';
 import { defaultTemplateDir, loadTemplates, type DeviceTemplate } from '../provision/templates.js';
+import { COMMANDS } from './commands.js';
 import { lookupUser, newPrivateKeyPem, writeCsr, writeSecret, type KeyType } from '../provision/keys.js';
 
-const OPTIONS = {
-  enterprise: { type: 'string' },
-  gateway: { type: 'string' },
-  name: { type: 'string' },
-  port: { type: 'string' },
-  baud: { type: 'string' },
-  parity: { type: 'string' },
-  device: { type: 'string', multiple: true },
-  'from-scan': { type: 'string' },
-  'mqtt-url': { type: 'string' },
-  'mqtt-username': { type: 'string' },
-  'mqtt-password-file': { type: 'string' },
-  tls: { type: 'boolean' },
-  'key-type': { type: 'string' },
-  ca: { type: 'string' },
-  'no-uplink': { type: 'boolean' },
-  out: { type: 'string' },
-  'secrets-dir': { type: 'string' },
-  user: { type: 'string' },
-  templates: { type: 'string' },
-  'buffer-path': { type: 'string' },
-  hmi: { type: 'string' },
-  'no-hmi': { type: 'boolean' },
-  feed: { type: 'string' },
-  force: { type: 'boolean' },
-  'ip-allow': { type: 'string' },
-  'no-ip-allow': { type: 'boolean' },
-  'ip-allow-only': { type: 'boolean' },
-  'list-templates': { type: 'boolean' },
-  yes: { type: 'boolean', short: 'y' },
-} as const;
+const OPTIONS = COMMANDS.provision.flags;
 
 type Out = (line: string) => void;
 

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { COMMANDS } from './commands.js';
 import { formatProblem, loadSiteFile } from '../config/load.js';
 import { EX_CONFIG, EX_OK, EX_UNAVAILABLE, EX_USAGE } from '../core/exit-codes.js';
 import { closeDb, openDb } from '../buffer/sqlite.js';
@@ -16,12 +17,6 @@ import { Calendar, type Period, type PeriodKind } from '../digests/periods.js';
 import { reportHtml } from '../digests/report-html.js';
 import { htmlToPdf, NoChromium } from '../digests/report-pdf.js';
 import { siteFacts } from '../digests/site-facts.js';
-
-export const REPORT_USAGE = `firebreak report --config FILE --period shift|day|week|month [--at DATE] [--format html|pdf|json] [--out FILE]
-    a period's digest (risk level, reasons, figures, charts) from the buffer's stored shift figures;
-    --at is a local date or time in the site's time zone (2026-12-02 or 2026-12-02T09:30), default the
-    last finished period; html and json go to stdout without --out, pdf needs chromium
-    example: firebreak report --config /etc/firebreak/site.yaml --period week --format pdf --out week.pdf`;
 
 const PERIODS = ['shift', 'day', 'week', 'month'] as const;
 const FORMATS = ['html', 'pdf', 'json'] as const;
@@ -34,18 +29,14 @@ export interface ReportIo {
 
 export async function reportCommand(args: string[], io: ReportIo): Promise<number> {
   const usage = (problem: string) => {
-    io.err(`firebreak report: ${problem}\n\n${REPORT_USAGE}`);
+    io.err(`firebreak report: ${problem}`);
     return EX_USAGE;
   };
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, period: { type: 'string' }, at: { type: 'string' }, format: { type: 'string' }, out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({ args, options: COMMANDS.report.flags }));
   } catch (e) {
     return usage((e as Error).message);
-  }
-  if (values.help) {
-    io.out(`${REPORT_USAGE}\n`);
-    return EX_OK;
   }
   const kind = values.period as PeriodKind | undefined;
   if (!kind || !PERIODS.includes(kind)) return usage(`--period must be one of ${PERIODS.join(', ')}`);

@@ -13,6 +13,7 @@ import { listCandidatePorts, type PortListing } from '../../drivers/modbus/ports
 import { defaultScanTimeoutMs, scanLine, USUAL_BAUDS, USUAL_PARITIES, type FoundDevice, type ScanProgress, type ScanSetting } from '../../drivers/modbus/scan.js';
 import { baudOption, intOption, lineName, parityOption, UsageError } from './field-options.js';
 import { fail, type FieldIo } from './field-read.js';
+import { COMMANDS } from './commands.js';
 
 export interface ScanIo extends FieldIo {
   /** progress as a redrawn bar (a terminal) or as plain lines */
@@ -38,10 +39,7 @@ export function parseUnits(text: string): number[] {
 
 export async function scanCommand(args: string[], io: ScanIo): Promise<number> {
   try {
-    const { values } = parseArgs({
-      args,
-      options: { port: { type: 'string', short: 'p' }, baud: { type: 'string', short: 'b' }, parity: { type: 'string' }, units: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' } },
-    });
+    const { values } = parseArgs({ args, options: COMMANDS.scan.flags });
     if (!values.port) return listPorts(io);
     const bauds = values.baud ? values.baud.split(',').map((b) => baudOption(b.trim())) : USUAL_BAUDS;
     const parities = values.parity ? values.parity.split(',').map((p) => parityOption(p.trim())) : USUAL_PARITIES;
@@ -91,7 +89,9 @@ export function describe(d: FoundDevice): string {
 
 async function listPorts(io: ScanIo): Promise<number> {
   const { ports, listError } = await (io.listPorts ?? listCandidatePorts)();
-  if (listError) io.err(`(udev port list unavailable: ${listError}; listing device nodes instead)`);
+  // Without udev (a container, a minimal image) SerialPort.list() fails; its error text means
+  // nothing to an installer, and the device nodes are still there to list.
+  if (listError) io.err('udev is not running here, so the ports are listed from /dev (their makers are not shown)');
   if (ports.length === 0) {
     io.err('no serial ports found (looked in /dev/serial/by-id, /dev/ttyUSB*, /dev/ttyACM*, /dev/ttyAMA*): is the RS-485 adapter plugged in?');
     return 69;

@@ -1,35 +1,41 @@
 /**
- * `firebreak user add NAME`: operator-page users, scrypt-hashed. The password comes from
- * FIREBREAK_PASSWORD (scripted installs) or is asked twice on the terminal, never echoed.
+ * `firebreak user add|remove|list`: operator-page users, scrypt-hashed. The password comes from
+ * FIREBREAK_PASSWORD (scripted installs) or is asked twice on the terminal, never echoed. Each
+ * change rewrites the file (mode 0600, owned by whoever ran it), so each change hands it back
+ * to the agent's user.
  */
 import { parseArgs } from 'node:util';
-import { chown } from 'node:fs/promises';
+import { chmod, chown } from 'node:fs/promises';
 import { addUser, listUsers, removeUser, ROLES, type Role } from '../hmi/users.js';
 import { lookupUser } from '../provision/keys.js';
 import { EX_OK, EX_USAGE } from '../core/exit-codes.js';
-
-export const DEFAULT_USERS_FILE = '/etc/firebreak/users.json';
+import { COMMANDS } from './commands.js';
 
 export async function userCommand(args: string[], out: (l: string) => void, err: (l: string) => void): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { role: { type: 'string', default: 'operator' }, users: { type: 'string', default: DEFAULT_USERS_FILE }, replace: { type: 'boolean' } },
-  });
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: COMMANDS.user.flags });
   const [verb, name] = positionals;
   const file = values.users;
   if (verb === 'list') {
     for (const u of await listUsers(file)) out(`${u.name}\t${u.role}`);
     return EX_OK;
   }
-  if (!name || (verb !== 'add' && verb !== 'remove')) {
-    err('usage: firebreak user add NAME [--role operator|supervisor] [--users FILE] [--replace]\n       firebreak user remove NAME | firebreak user list');
+  if (verb !== 'add' && verb !== 'remove') {
+    err(verb === undefined ? 'firebreak user: add NAME, remove NAME or list?' : `firebreak user: unknown subcommand ${verb} (add, remove or list)`);
+    return EX_USAGE;
+  }
+  if (!name || positionals.length > 2) {
+    err(`firebreak user ${verb}: takes one user name`);
     return EX_USAGE;
   }
   if (verb === 'remove') {
     const removed = await removeUser(file, name);
-    (removed ? out : err)(removed ? `removed ${name} from ${file}` : `no user ${name} in ${file}`);
-    return removed ? EX_OK : EX_USAGE;
+    if (!removed) {
+      err(`firebreak user remove: no user ${name} in ${file}`);
+      return 1;
+    }
+    await giveToAgentUser(file, values['agent-user'], err);
+    out(`removed ${name} from ${file}`);
+    return EX_OK;
   }
   const role = values.role as Role;
   if (!ROLES.includes(role)) {
@@ -43,16 +49,25 @@ export async function userCommand(args: string[], out: (l: string) => void, err:
     err(`firebreak user add: ${(e as Error).message}`);
     return EX_USAGE;
   }
-  await giveToServiceUser(file);
+  await giveToAgentUser(file, values['agent-user'], err);
   out(`${name} (${role}) saved in ${file}`);
   return EX_OK;
 }
 
-/** Run as root (the installer), the file must still be readable by the agent's own user. */
-async function giveToServiceUser(file: string): Promise<void> {
+/**
+ * Run as root (the installer), the file goes to the agent's user and group (found in /etc/passwd,
+ * as provision finds it), mode 0640: the agent reads it, nobody else does. Run as anyone else,
+ * the file stays theirs.
+ */
+async function giveToAgentUser(file: string, agentUser: string, err: (l: string) => void): Promise<void> {
   if (process.getuid?.() !== 0) return;
-  const owner = await lookupUser('firebreak');
-  if (owner) await chown(file, owner.uid, owner.gid);
+  const owner = await lookupUser(agentUser);
+  if (!owner) {
+    err(`firebreak user: warning: no user ${agentUser} on this system, so ${file} stays root's (mode 0600) and the agent cannot read it; create the user or give --agent-user`);
+    return;
+  }
+  await chown(file, owner.uid, owner.gid);
+  await chmod(file, 0o640);
 }
 
 async function askTwice(): Promise<string> {

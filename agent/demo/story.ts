@@ -2,7 +2,9 @@
  * The demo's scripted story, on a loop, so that something happens without touching anything:
  * the collector's differential pressure drifts out of its band and back, a spark burst trips
  * the sander permit, a lockout is applied (and the sander is seen running while locked) and
- * removed. A simulated operator resets the latched permit after each trip.
+ * removed. A simulated operator resets the latched permit after each trip. Beneath it, on a
+ * loop of its own, the bags blind slowly (the pressure drop creeps up) until pulse cleaning
+ * brings it back: the early warning (digests.earlyWarning on dc1.dp) forecasts the high limit.
  */
 import type { Clock, Timer } from '../core/clock.js';
 import type { ActionResult } from '../hmi/model.js';
@@ -27,6 +29,31 @@ interface StoryState {
 }
 
 export const STORY_LOOP_MS = 100_000;
+const BLINDING_MS = 20 * 60_000;
+const CLEANING_MS = 60_000;
+/**
+ * The slow blinding's own loop: it creeps up for BLINDING_MS, pulse cleaning takes it back over
+ * a minute, and it creeps up again at once; a flat stretch before the rise left the fit's
+ * window half flat, where the forecast wavered and the warning chattered (raised, cleared, raised).
+ */
+export const BLINDING_LOOP_MS = BLINDING_MS + CLEANING_MS;
+/**
+ * The clean bags' pressure drop, and how far it creeps in BLINDING_MS: to 1650 Pa, under the
+ * high limit and the permit's band (1800), so the warning forecasts the limit and the cleaning
+ * comes first. 50 Pa a minute: the 100 s loop's excursion, seen in one-minute means, adds up to
+ * about 230 Pa to some of them; a slower rise left the fit wandering (0.6 h, then 1.7 h) in a
+ * real run.
+ */
+const CLEAN_PA = 650;
+const BLINDING_PA = 1000;
+
+/** The blinding's rise, in Pa, at `ms` into its loop. */
+export function blindingAt(ms: number): number {
+  const phase = ms % BLINDING_LOOP_MS;
+  if (phase < BLINDING_MS) return (BLINDING_PA * phase) / BLINDING_MS;
+  if (phase < BLINDING_MS + CLEANING_MS) return BLINDING_PA * (1 - (phase - BLINDING_MS) / CLEANING_MS);
+  return 0;
+}
 export const DEMO_OPERATOR = '演示操作员';
 
 const steps: Step[] = [];
@@ -88,6 +115,7 @@ export class Story {
   private timers: Timer[] = [];
   private readonly state: StoryState = { dp: 650, temp: 35, conc: 3.2 };
   private readonly rand = lcg(20261128);
+  private startedAt = 0;
 
   constructor(
     private readonly world: StoryWorld,
@@ -95,6 +123,8 @@ export class Story {
   ) {}
 
   start(): void {
+    this.startedAt = this.clock.monotonic();
+    this.blinding();
     this.loop();
     // Field values breathe a little every second, as real ones do.
     this.timers.push(this.clock.setInterval(() => this.writeAnalogs(), 1000));
@@ -112,9 +142,19 @@ export class Story {
     this.writeAnalogs();
   }
 
+  private blinding(): void {
+    this.world.say('滤袋缓慢堵塞, 压差每分钟升约 50 Pa; 约 10 分钟后出现趋势预警 / bags slowly blinding: the trend warning follows in about 10 min');
+    this.timers.push(
+      this.clock.setTimeout(() => this.world.say('脉冲清灰, 压差回落, 趋势预警随后解除 / pulse cleaning: the pressure falls back, the trend warning clears'), BLINDING_MS),
+      this.clock.setTimeout(() => this.blinding(), BLINDING_LOOP_MS),
+    );
+  }
+
   private writeAnalogs(): void {
     const noise = (span: number) => (this.rand() - 0.5) * span;
-    this.world.analog('dc1.dp', Math.round(this.state.dp + noise(12)));
+    // the blinding raises the floor the loop's excursion starts from; the excursion's peak stays
+    const floor = CLEAN_PA + blindingAt(this.clock.monotonic() - this.startedAt);
+    this.world.analog('dc1.dp', Math.round(Math.max(this.state.dp, floor) + noise(12)));
     this.world.analog('dc1.hopperTemp', Math.round((this.state.temp + noise(0.6)) * 10) / 10);
     this.world.analog('ds1.conc', Math.round((this.state.conc + noise(0.3)) * 100) / 100);
   }

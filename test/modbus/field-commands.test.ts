@@ -165,7 +165,8 @@ describe('firebreak scan', () => {
     expect(listing.ports.map((p) => p.path.slice(dev.length))).toEqual(['/serial/by-id/usb-FTDI_FT232R-if00-port0', '/ttyAMA0', '/ttyUSB0']);
     const t = terminal();
     expect(await scanCommand([], { ...t.io, tty: false, listPorts: async () => listing })).toBe(0);
-    expect(t.err[0]).toMatch(/udev port list unavailable: udev not running/);
+    // a sentence for the installer, not the library's error text
+    expect(t.err).toEqual(['udev is not running here, so the ports are listed from /dev (their makers are not shown)']);
     expect(t.out[0]).toBe('serial ports (scan one with --port):');
   });
 });
