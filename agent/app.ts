@@ -205,12 +205,11 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     const tickets = config.confinedSpaces?.length || config.workTickets?.hotWork.length
       ? await (async () => {
           const [{ TicketLoop }, { PeopleLedger, ledgerFile }] = await Promise.all([import('./tickets/ticket-loop.js'), import('./tickets/people-ledger.js')]);
-          const ref: { loop?: { names(p: string): boolean } } = {};
           const loop = await TicketLoop.start({
             plant,
             spaces: config.confinedSpaces ?? [],
             hotWork: config.workTickets?.hotWork ?? [],
-            ledger: new PeopleLedger(ledgerFile(config.buffer.path), (p) => ref.loop?.names(p) ?? false),
+            ledger: new PeopleLedger(ledgerFile(config.buffer.path)),
             lastCleanedAt: (area) => hazards.cleaning.lastCleanedAt(area),
             find: (f) => hazards.records.find(f),
             db: outbox.shared(),
@@ -219,7 +218,6 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
             log,
             timeZone: config.site.timezone,
           });
-          ref.loop = loop;
           hazards.addPresence((rule) => loop.present(rule));
           stops.push(['tickets', () => loop.stop()]);
           return loop;

@@ -76,11 +76,15 @@ function refuse(refusal: LedgerRefusal, zh: string, en: string): LedgerResult {
 }
 
 export class PeopleLedger {
-  constructor(
-    readonly file: string,
-    /** names on a ticket not yet closed may not be removed (the ticket still names them) */
-    private readonly inUse: (name: string) => boolean = () => false,
-  ) {}
+  /** names on a ticket not yet closed may not be removed (the ticket still names them) */
+  private inUse: (name: string) => boolean = () => false;
+
+  constructor(readonly file: string) {}
+
+  /** The tickets say who they name (TicketLoop.start sets it). */
+  guard(inUse: (name: string) => boolean): void {
+    this.inUse = inUse;
+  }
 
   async list(): Promise<Person[]> {
     return (await this.read()).people;

@@ -106,6 +106,7 @@ export class TicketLoop {
   static async start(o: TicketLoopOptions): Promise<TicketLoop> {
     const store = await TicketStore.open(o.db.db, o.db.serial);
     const loop = new TicketLoop(store, { ...o, log: o.log.child({ component: 'tickets' }) });
+    o.ledger.guard((person) => loop.names(person));
     for (const t of await store.current(o.clock.now() - KEEP_CLOSED_MS)) loop.tickets.set(t.id, t);
     for (const e of await store.unemitted()) await loop.send(e);
     // what the plant read before the loop listened (the contacts' first levels), then every sample

@@ -47,7 +47,8 @@ it('keeps the ledger beside the buffer, with each certificate’s status, and ex
 });
 
 it('refuses what a forged page or a typo would put in the ledger, and changes nothing', async () => {
-  const ledger = new PeopleLedger(join(mkdtempSync(join(tmpdir(), 'fb-people-')), 'people.json'), (n) => n === '在票上');
+  const ledger = new PeopleLedger(join(mkdtempSync(join(tmpdir(), 'fb-people-')), 'people.json'));
+  ledger.guard((n) => n === '在票上');
   expect(await ledger.add('', [], 'x', 0)).toMatchObject({ ok: false, refusal: 'name-invalid' });
   expect(await ledger.add('<script>', [], 'x', 0)).toMatchObject({ ok: false, refusal: 'name-invalid' });
   expect(await ledger.add('甲', [{ type: '焊接', number: '', authority: 'a', expires: 1 }], 'x', 0)).toMatchObject({ ok: false, refusal: 'certificate-invalid' });
