@@ -154,3 +154,28 @@ it('keeps the ticket and who is inside over a restart, and evacuate still applie
   expect(s.alarm('hopper1.evacuate')!.active).toBe(true);
   expect(beacon()).toBe(true);
 });
+
+it('pauses hot work with a high alarm when the dust rises, resumes it when it falls, and lapses it at validH', async () => {
+  await s.hazards.cleaning.checkIn('sanding-room', { by: TESTER });
+  s.reading('ds1.conc', 0.3);
+  s.contact('spark1.fault', false);
+  const r = await s.tickets.openHotWork({ space: 'sanding-room-hot-work', work: '修补风管', worker: '吴焊工' }, SUPERVISOR);
+  if (!r.ok) throw new Error(r.reason.en);
+  s.reading('ds1.conc', 2.5);
+  expect(s.tickets.get(r.ticket.id)).toMatchObject({ state: 'suspended', holdCause: { zh: expect.stringContaining('粉尘浓度') } });
+  expect(s.alarm(`${r.ticket.id}.conditions`)).toMatchObject({ active: true, priority: 'high' });
+  s.reading('ds1.conc', 0.4);
+  expect(s.tickets.get(r.ticket.id)!.state).toBe('permitted');
+  expect(s.alarm(`${r.ticket.id}.conditions`)!.active).toBe(false);
+  // the dust meter keeps reading low every 5 s (a point not read goes stale, which pauses hot work too)
+  const lapses = s.tickets.get(r.ticket.id)!.kind === 'hot_work' ? (s.tickets.get(r.ticket.id) as { permit: { lapsesAt: number } }).permit.lapsesAt : 0;
+  while (s.clock.now() < lapses - 5000) {
+    s.clock.advance(5000);
+    s.reading('ds1.conc', 0.4);
+  }
+  expect(s.tickets.get(r.ticket.id)!.state).toBe('permitted');
+  s.clock.advance(7000);
+  expect(s.tickets.get(r.ticket.id)).toMatchObject({ state: 'closed', lapsed: true, closedBy: 'gateway' });
+  await s.settle();
+  expect(s.ticketEvents().filter((e) => e.ticket === r.ticket.id).map((e) => e.state)).toEqual(['opened', 'entry_permitted', 'suspended', 'entry_permitted', 'closed']);
+});
