@@ -51,6 +51,18 @@ export async function row<T>(stmt: Stmt, params: Params = []): Promise<T | undef
   return (await rows<T>(stmt, params))[0];
 }
 
+/** `work` inside BEGIN IMMEDIATE … COMMIT, rolled back (and the error rethrown) when it fails. */
+export async function transaction(db: Db, work: () => Promise<void>): Promise<void> {
+  await exec(db, 'BEGIN IMMEDIATE');
+  try {
+    await work();
+    await exec(db, 'COMMIT');
+  } catch (err) {
+    await exec(db, 'ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
 export function finalize(stmt: Stmt): Promise<void> {
   return new Promise((resolve) => stmt.finalize(() => resolve()));
 }

@@ -5,7 +5,7 @@
  * transaction as the area's change. `emitted` marks the events the buffer committed; rows left
  * at 0 by a power cut are sent again at the next start, with the same id.
  */
-import { all, exec, finalize, prepare, run, type Db, type Stmt } from '../buffer/sqlite.js';
+import { all, type Db, exec, finalize, prepare, run, type Stmt, transaction } from '../buffer/sqlite.js';
 import type { PlantEvent } from '../core/types.js';
 import { direct, type Serial } from './hazard-store.js';
 
@@ -55,15 +55,10 @@ export class CleaningStore {
   /** The area as it now is and, when the change sends one, its event: one transaction. */
   write(a: AreaState, event?: PlantEvent): Promise<void> {
     return this.serial(async () => {
-      await exec(this.db, 'BEGIN IMMEDIATE');
-      try {
+      await transaction(this.db, async () => {
         await run(this.stmts.upsert, [a.area, a.since, a.lastBy ?? null, a.overdueFor ?? null]);
         if (event) await run(this.stmts.event, [event.id, a.area, event.t, event.state ?? '', JSON.stringify(event)]);
-        await exec(this.db, 'COMMIT');
-      } catch (err) {
-        await exec(this.db, 'ROLLBACK').catch(() => undefined);
-        throw err;
-      }
+      });
     });
   }
 

@@ -5,7 +5,7 @@
  * the change left it, written in the same transaction. `emitted` marks the rows whose event the
  * buffer committed; rows left at 0 by a power cut are sent again at the next start, same id.
  */
-import { all, exec, finalize, prepare, row, rows, run, type Db, type Stmt } from '../buffer/sqlite.js';
+import { all, type Db, exec, finalize, prepare, row, rows, run, type Stmt, transaction } from '../buffer/sqlite.js';
 import type { Occurrence } from './disposition-machine.js';
 import { direct, type Serial } from './hazard-store.js';
 
@@ -67,15 +67,10 @@ export class DispositionStore {
   }
 
   private async transaction(o: Occurrence, change?: DispositionChange): Promise<void> {
-    await exec(this.db, 'BEGIN IMMEDIATE');
-    try {
+    await transaction(this.db, async () => {
       await run(this.stmts.upsert, [o.id, o.alarm, o.state, o.t, JSON.stringify(o)]);
       if (change) await run(this.stmts.history, [o.id, change.state, change.t, change.by, JSON.stringify(change.occurrence)]);
-      await exec(this.db, 'COMMIT');
-    } catch (err) {
-      await exec(this.db, 'ROLLBACK').catch(() => undefined);
-      throw err;
-    }
+    });
   }
 
   async markEmitted(c: DispositionChange): Promise<void> {

@@ -9,7 +9,7 @@
  * statement here runs on the buffer's queue (`serial`): node-sqlite3 would otherwise interleave
  * this BEGIN ... COMMIT with the buffer's commits on the same connection.
  */
-import { all, exec, finalize, prepare, row, rows, run, type Db, type Stmt } from '../buffer/sqlite.js';
+import { all, type Db, exec, finalize, prepare, row, rows, run, type Stmt, transaction } from '../buffer/sqlite.js';
 import type { HazardRecord, HazardState } from './hazard-machine.js';
 
 const SCHEMA = `
@@ -63,15 +63,10 @@ export class HazardStore {
   /** The record as it now is and the change that made it so, in one transaction. */
   write(record: HazardRecord, change: HazardChange): Promise<void> {
     return this.serial(async () => {
-      await exec(this.db, 'BEGIN IMMEDIATE');
-      try {
+      await transaction(this.db, async () => {
         await run(this.stmts.upsert, [record.id, record.rule, record.state, record.foundAt, JSON.stringify(record)]);
         await run(this.stmts.history, [change.record, change.n, change.t, change.state, change.by, change.note ?? null, JSON.stringify(change)]);
-        await exec(this.db, 'COMMIT');
-      } catch (err) {
-        await exec(this.db, 'ROLLBACK').catch(() => undefined);
-        throw err;
-      }
+      });
     });
   }
 

@@ -5,7 +5,7 @@
  * `emitted` marks the events the buffer committed; rows left at 0 by a power cut are sent again
  * at the next start, with the same id. Every statement runs on the buffer's queue (`serial`).
  */
-import { all, exec, finalize, prepare, row, run, type Db, type Stmt } from '../buffer/sqlite.js';
+import { all, type Db, exec, finalize, prepare, row, run, type Stmt, transaction } from '../buffer/sqlite.js';
 import type { PlantEvent } from '../core/types.js';
 import { direct, type Serial } from '../records/hazard-store.js';
 import type { Ticket } from './ticket.js';
@@ -42,15 +42,10 @@ export class TicketStore {
   /** The ticket as it now is and, when the change sends one, its event: one transaction. */
   write(t: Ticket, event?: PlantEvent): Promise<void> {
     return this.serial(async () => {
-      await exec(this.db, 'BEGIN IMMEDIATE');
-      try {
+      await transaction(this.db, async () => {
         await run(this.stmts.upsert, [t.id, t.kind, t.state, t.openedAt, JSON.stringify(t)]);
         if (event) await run(this.stmts.event, [event.id, t.id, event.t, JSON.stringify(event)]);
-        await exec(this.db, 'COMMIT');
-      } catch (err) {
-        await exec(this.db, 'ROLLBACK').catch(() => undefined);
-        throw err;
-      }
+      });
     });
   }
 

@@ -24,3 +24,16 @@ export function buildChild(entry: string, dirs: string[]): { script: string; dir
   writeFileSync(join(out, 'package.json'), '{"type":"module"}');
   return { script: join(out, relative(repo, entry)).replace(/\.ts$/, '.js'), dir: out };
 }
+
+/** every folder of agent/ and drivers/ with TypeScript in it (what a stand-in agent imports), and `extra` */
+export function agentSourceDirs(extra: string[] = []): string[] {
+  return ['agent', 'drivers']
+    .flatMap((top) => [
+      top,
+      ...readdirSync(join(repo, top), { recursive: true, withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => join(d.parentPath ?? d.path, d.name).slice(repo.length))
+        .filter((dir) => readdirSync(join(repo, dir)).some((f) => f.endsWith('.ts'))),
+    ])
+    .concat(extra);
+}

@@ -5,7 +5,7 @@
  * of readings; run on to its end, each shift's summary is in the buffer once, in order.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it, onTestFinished } from 'vitest';
@@ -14,7 +14,7 @@ import { createLogger } from '../../agent/core/log.js';
 import type { PlantEvent } from '../../agent/core/types.js';
 import { CHECKPOINT_MS, DigestLoop } from '../../agent/digests/digest-loop.js';
 import { DigestStore } from '../../agent/digests/digest-store.js';
-import { buildChild } from '../buffer/child-build.js';
+import { agentSourceDirs, buildChild } from '../buffer/child-build.js';
 import { openOutbox, tempDir } from '../buffer/tmp-outbox.js';
 import { MIN, STEADY, workshopConfig } from './scripted-shift.js';
 import { workshop } from '../interlocks/workshop.js';
@@ -33,20 +33,9 @@ interface Durable {
   dp: number;
 }
 
-/** every folder of agent/ and drivers/ with TypeScript in it: what the child imports, transpiled */
-function sourceDirs(): string[] {
-  return ['agent', 'drivers'].flatMap((top) => [
-    top,
-    ...readdirSync(join(repo, top), { recursive: true, withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => join(d.parentPath ?? d.path, d.name).slice(repo.length))
-      .filter((dir) => readdirSync(join(repo, dir)).some((f) => f.endsWith('.ts'))),
-  ]);
-}
-
 it('keeps one 早班 digest through a SIGKILL mid-shift, short of at most one checkpoint of readings, and sends the summaries once, in order', async () => {
   const entry = fileURLToPath(new URL('./fixtures/digesting-agent.ts', import.meta.url));
-  const { script, dir } = buildChild(entry, sourceDirs());
+  const { script, dir } = buildChild(entry, agentSourceDirs());
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(tempDir(), 'buffer.db');
   const siteFile = join(repo, 'config/site.workshop.yaml');

@@ -5,30 +5,19 @@
  * raises it with the beacon, and it holds until both have checked out.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it, onTestFinished } from 'vitest';
 import { FakeClock } from '../../agent/core/clock.js';
-import { buildChild } from '../buffer/child-build.js';
+import { agentSourceDirs, buildChild } from '../buffer/child-build.js';
 import { TESTER, ticketSite } from './ticket-site.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
-/** every folder with TypeScript the child imports, transpiled */
-function sourceDirs(): string[] {
-  return ['agent', 'drivers'].flatMap((top) => [
-    top,
-    ...readdirSync(join(repo, top), { recursive: true, withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => join(d.parentPath ?? d.path, d.name).slice(repo.length))
-      .filter((dir) => readdirSync(join(repo, dir)).some((f) => f.endsWith('.ts'))),
-  ]).concat(['test/tickets']);
-}
-
 it('keeps the ticket and both people inside through a SIGKILL during entry, and evacuate still applies', async () => {
-  const { script, dir: build } = buildChild(fileURLToPath(new URL('./fixtures/entering-agent.ts', import.meta.url)), sourceDirs());
+  const { script, dir: build } = buildChild(fileURLToPath(new URL('./fixtures/entering-agent.ts', import.meta.url)), agentSourceDirs(['test/tickets']));
   const dir = mkdtempSync(join(tmpdir(), 'fb-ticket-kill-'));
   onTestFinished(() => {
     rmSync(build, { recursive: true, force: true });
