@@ -466,8 +466,10 @@ export class TicketLoop {
     try {
       await this.store.write(t, e);
     } catch (err) {
-      this.o.log.error({ err, ticket: t.id, event: e.id }, 'ticket change not stored');
-      throw err;
+      // a full or failing card: the gateway still acts on the change (it is in memory, and the
+      // safety path reads it) and the event still goes to the buffer, which holds what it cannot
+      // write; only a restart before the card recovers would lose the ticket's row
+      this.o.log.error({ err, ticket: t.id, event: e.id }, 'ticket change not stored: the ticket lives in memory until the disk takes writes again');
     }
     await this.send(e);
   }
