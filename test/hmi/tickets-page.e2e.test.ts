@@ -58,6 +58,8 @@ describe.skipIf(!haveChromium)('the 作业票 tab in a browser', () => {
         await page.fill('#tk-work', '清理灰斗积灰');
         await page.selectOption('#tk-attendant', `赵监护${name}`);
         await page.check(`#tk-entrants input[value="钱一${name}"]`);
+        // a confined-space ticket asks for no hot-work worker
+        expect(await page.locator('#tk-worker').isVisible()).toBe(false);
         await page.screenshot({ path: `${SHOTS}/${name}-1-open.png` });
         await page.click('#ticket-submit');
         const card = page.locator('.ticket[data-state="opened"]');
