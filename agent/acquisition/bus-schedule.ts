@@ -38,7 +38,8 @@ export class BusSchedule {
     const ordered = [...requests].sort((a, b) => a.periodMs - b.periodMs);
     let offset = 0;
     this.slots = ordered.map((r, order) => {
-      const slot = { ...r, phaseMs: offset % r.periodMs, order };
+      // whole milliseconds, as timers fire
+      const slot = { ...r, phaseMs: Math.ceil(offset) % r.periodMs, order };
       offset += r.slotMs;
       return slot;
     });
