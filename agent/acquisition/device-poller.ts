@@ -89,7 +89,7 @@ export class DevicePoller {
     this.maxProbeMs = Math.max(opts.maxProbeIntervalMs ?? 30_000, this.device.pollMs);
     this.retries = opts.retries ?? 1;
     this.probeIntervalMs = this.device.pollMs;
-    for (const p of this.device.points) this.reporters.set(p.id, new PointReporter(p));
+    for (const p of this.device.points) this.reporters.set(p.id, new PointReporter(p, this.device.pollMs));
     this.blocks = planBlocks(this.device.points, opts.plan).map((block) => ({ block, missed: 0, answered: false, retriesLeft: 0 }));
   }
 

@@ -112,7 +112,9 @@ export const Point = z.strictObject({
   scale: num.default(1),
   offset: num.default(0),
   deadband: z.number({ error: 'must be a number >= 0' }).min(0, { error: 'must be >= 0' }).default(0),
-  heartbeatS: range(1, 3600).default(60).describe('Report an unchanged value at least this often'),
+  heartbeatS: range(0, 3600)
+    .default(60)
+    .describe('Report an unchanged value at least this often, in s (sent again at the last poll before it runs out); 0: report every poll'),
   limits: Limits.optional(),
   signal: Signal.optional().describe('A 4–20 mA loop: scale and offset then give mA, this maps mA to engineering units'),
 });
