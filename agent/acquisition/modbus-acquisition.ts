@@ -66,7 +66,7 @@ export class ModbusAcquisition {
         clock,
         log: log.child({ component: 'modbus', bus: bus.id }),
         onPortState: (c) => this.onPortState(c),
-        reopen: this.opts.reopen,
+        reopen: { ...this.opts.reopen, maxMs: bus.reopenMaxMs ?? this.opts.reopen?.maxMs },
       });
       this.masters.set(bus.id, master);
     }
