@@ -35,7 +35,7 @@ export interface BusCycleOptions {
   timeoutMs: number;
   clock: Clock;
   log: Logger;
-  /** once per cycle, after the first device's poll */
+  /** after every poll in a slot */
   onLoad?: (load: MeasuredLoad) => void;
 }
 
@@ -98,7 +98,7 @@ export class BusCycle {
         // A device that just missed a poll may time out on every read: not at the cost of the next slot.
         if (poller.suspect && now + poller.reads * this.extraWorstMs > this.schedule.nextAt() && poller.deferPoll()) continue;
         await this.timed(slot.id, () => poller.poll());
-        if (slot.order === 0) this.reportLoad();
+        this.reportLoad();
         continue;
       }
       const nextAt = this.schedule.nextAt();
@@ -124,16 +124,21 @@ export class BusCycle {
     return [...all.filter((w) => w.kind === 'retry'), ...all.filter((w) => w.kind === 'probe')];
   }
 
+  /**
+   * How long the poll took, when it was answered: a poll that timed out says nothing about the
+   * load (it is a device fault), so its slot counts at its planned width.
+   */
   private async timed(id: string, f: () => Promise<void>): Promise<void> {
     const t0 = this.clock.monotonic();
     await f();
-    this.took.set(id, this.clock.monotonic() - t0);
+    if (this.byId.get(id)!.lastPollOk) this.took.set(id, this.clock.monotonic() - t0);
+    else this.took.delete(id);
   }
 
   private reportLoad(): void {
     if (!this.opts.onLoad) return;
     let load = 0;
-    for (const s of this.schedule.slots) if (this.byId.get(s.id)!.health === 'ok') load += (this.took.get(s.id) ?? 0) / s.periodMs;
+    for (const s of this.schedule.slots) if (this.byId.get(s.id)!.health === 'ok') load += (this.took.get(s.id) ?? s.slotMs) / s.periodMs;
     this.opts.onLoad({ bus: this.opts.bus, load, missedPolls: this.missed });
     this.missed = 0;
   }

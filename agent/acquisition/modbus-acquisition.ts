@@ -34,6 +34,8 @@ export interface ModbusAcquisitionOptions {
   openPort?: PortFactory;
   onSample: SampleSink;
   onSystemEvent: (e: AcquisitionSystemEvent) => void;
+  /** each bus's measured load, once per bus cycle (for the overload alarm, alarms/bus-overload.ts) */
+  onBusLoad?: (load: MeasuredLoad) => void;
   plan?: BlockPlanOptions;
   /** longest interval between probes of a dead device (default 30 s) */
   maxProbeIntervalMs?: number;
@@ -97,7 +99,7 @@ export class ModbusAcquisition {
         timeoutMs: master.bus.timeoutMs,
         clock,
         log: log.child({ component: 'acquisition', bus: id }),
-        onLoad: (l) => this.onBusLoad(l),
+        onLoad: this.opts.onBusLoad,
       });
       this.cycles.set(id, cycle);
       cycle.start();
@@ -158,8 +160,6 @@ export class ModbusAcquisition {
       this.opts.onSystemEvent({ source: c.bus, state: 'openFailed', message: `串口无法打开 serial port ${port} cannot be opened: ${c.error ?? ''}`.trim() });
     }
   }
-
-  private onBusLoad(_l: MeasuredLoad): void {}
 
   private onDeviceHealth(d: DeviceConfig, h: DeviceHealth): void {
     const name = d.name ?? d.id;
