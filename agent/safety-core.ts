@@ -9,6 +9,7 @@ import type { Clock } from './core/clock.js';
 import type { Logger } from './core/log.js';
 import type { Sample } from './core/types.js';
 import { AlarmList } from './alarms/alarm-list.js';
+import { BusOverloadAlarms } from './alarms/bus-overload.js';
 import { ContactAlarms } from './alarms/contact-alarms.js';
 import { LimitAlarms } from './alarms/limits.js';
 import { ContactInputs } from './acquisition/contacts.js';
@@ -54,6 +55,15 @@ export function buildSafetyCore(o: SafetyCoreOptions): SafetyCore {
     (s) => plant.outputChanged(s),
     outputWriteAlarms(config.gpio?.outputs ?? [], alarms, clock),
   );
+  const overload = new BusOverloadAlarms(config.buses, config.devices, alarms, clock);
+  // a point gone stale because its bus is overloaded is that alarm's consequence, not a fault of its own
+  const limits = new LimitAlarms(
+    config.devices.flatMap((d) => d.points),
+    alarms,
+    clock,
+    (p, q) => (q === 'stale' ? overload.causeOf(p) : undefined),
+  );
+  overload.onCleared(() => limits.releaseHeld());
   const interlocks = new InterlockEngine(config.interlocks, inputs, points, outputs, alarms, clock, events.report);
   const plant = new Plant({
     config,
@@ -62,7 +72,7 @@ export function buildSafetyCore(o: SafetyCoreOptions): SafetyCore {
     alarms,
     outputs,
     interlocks,
-    limits: new LimitAlarms(config.devices.flatMap((d) => d.points), alarms, clock),
+    limits,
     contactAlarms: new ContactAlarms(inputs, alarms),
     stale: new StaleWatch(config.devices, points, clock, ingest),
     contacts: new ContactInputs(o.gpio, clock, ingest),
@@ -74,6 +84,7 @@ export function buildSafetyCore(o: SafetyCoreOptions): SafetyCore {
     log: o.log.child({ component: 'modbus' }),
     onSample: ingest,
     onSystemEvent: (e) => events.report({ t: clock.now(), type: 'system', source: e.source, state: e.state, message: e.message }),
+    onBusLoad: (l) => overload.observe(l),
   });
   return { plant, acquisition };
 }

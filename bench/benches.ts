@@ -4,6 +4,7 @@ import { startupBench } from './startup.js';
 import { interlockLatencyBench } from './interlock-latency.js';
 import { modbusBusBench } from './modbus-bus.js';
 import { modbusOneDeadBench } from './modbus-one-dead.js';
+import { modbusCycleBench } from './modbus-cycle.js';
 import { modbusPtyBench } from './modbus-pty.js';
 import { modbusGarbageBench } from './modbus-garbage.js';
 import { acquisitionCpuBench } from './acquisition-cpu.js';
@@ -12,4 +13,4 @@ import { hazardsOverheadBench } from './hazards-overhead.js';
 import { uplinkBench } from './uplink.js';
 import { digestBench } from './digest.js';
 
-export const benches: Bench[] = [startupBench, interlockLatencyBench, modbusBusBench, modbusOneDeadBench, modbusPtyBench, modbusGarbageBench, acquisitionCpuBench, hazardsOverheadBench, bufferBench, uplinkBench, digestBench];
+export const benches: Bench[] = [startupBench, interlockLatencyBench, modbusBusBench, modbusOneDeadBench, modbusCycleBench, modbusPtyBench, modbusGarbageBench, acquisitionCpuBench, hazardsOverheadBench, bufferBench, uplinkBench, digestBench];

@@ -9,6 +9,7 @@ import { SystemClock, type Clock } from '../agent/core/clock.js';
 import { createLogger } from '../agent/core/log.js';
 import type { DeviceConfig, PointConfig } from '../agent/config/schema.js';
 import { DevicePoller, type BusReader } from '../agent/acquisition/device-poller.js';
+import { BusCycle } from '../agent/acquisition/bus-cycle.js';
 import { ModbusMaster } from '../drivers/modbus/master.js';
 import { defaultPortFactory } from '../drivers/modbus/port-factory.js';
 import { benchBus } from './modbus-bus.js';
@@ -83,10 +84,12 @@ export async function healthyPollRatio(windowMs: number): Promise<{ ratio: numbe
   const pollers = benchDevices(10, 10, POLL_MS).map(
     (device) => new DevicePoller({ device, master: timeline, clock, log, onSample: () => {}, onHealth: () => {} }),
   );
+  let cycle: BusCycle | undefined;
   try {
     if (!(await master.start())) throw new Error(`cannot open ${line.path}`);
     const from = clock.monotonic();
-    for (const p of pollers) p.start();
+    cycle = new BusCycle({ bus: 'bench', pollers, line: master.bus, timeoutMs: master.bus.timeoutMs, clock, log });
+    cycle.start();
     await new Promise((r) => setTimeout(r, windowMs + POLL_MS));
     const to = from + windowMs;
     const healthy = units.filter((u) => u !== DEAD_UNIT);
@@ -95,7 +98,7 @@ export async function healthyPollRatio(windowMs: number): Promise<{ ratio: numbe
     const stats = await line.stats();
     return { ratio: Math.min(1, onTime / due), deadRequests: stats.requests[DEAD_UNIT] ?? 0 };
   } finally {
-    for (const p of pollers) p.stop();
+    await cycle?.stop();
     await master.stop();
     await line.stop();
   }

@@ -1,5 +1,6 @@
 /**
- * Modbus acquisition for the whole site: one master per bus, one poller per device, samples
+ * Modbus acquisition for the whole site: one master and one cycle per bus (bus-cycle.ts), one
+ * poller per device read in its slot of the cycle, samples
  * out through `onSample`, bus and device troubles out as system events. Builds nothing at
  * import time; `start()` and `stop()` mirror each other.
  */
@@ -11,6 +12,7 @@ import type { DeviceStats } from './device-stats.js';
 import { ModbusMaster, type PortStateChange } from '../../drivers/modbus/master.js';
 import { defaultPortFactory, type PortFactory } from '../../drivers/modbus/port-factory.js';
 import type { BlockPlanOptions } from './blocks.js';
+import { BusCycle, type MeasuredLoad } from './bus-cycle.js';
 import { busLine } from './bus-line.js';
 import { DevicePoller, type DeviceHealth } from './device-poller.js';
 
@@ -32,6 +34,8 @@ export interface ModbusAcquisitionOptions {
   openPort?: PortFactory;
   onSample: SampleSink;
   onSystemEvent: (e: AcquisitionSystemEvent) => void;
+  /** each bus's measured load, once per bus cycle (for the overload alarm, alarms/bus-overload.ts) */
+  onBusLoad?: (load: MeasuredLoad) => void;
   plan?: BlockPlanOptions;
   /** longest interval between probes of a dead device (default 30 s) */
   maxProbeIntervalMs?: number;
@@ -43,6 +47,7 @@ export class ModbusAcquisition {
   private readonly opts: ModbusAcquisitionOptions;
   private readonly masters = new Map<string, ModbusMaster>();
   private readonly pollers: DevicePoller[] = [];
+  private readonly cycles = new Map<string, BusCycle>();
   /** last port state reported per bus, so a reopen loop does not repeat the same event */
   private readonly busReported = new Map<string, string>();
   private started = false;
@@ -63,7 +68,7 @@ export class ModbusAcquisition {
         clock,
         log: log.child({ component: 'modbus', bus: bus.id }),
         onPortState: (c) => this.onPortState(c),
-        reopen: this.opts.reopen,
+        reopen: { ...this.opts.reopen, maxMs: bus.reopenMaxMs ?? this.opts.reopen?.maxMs },
       });
       this.masters.set(bus.id, master);
     }
@@ -72,25 +77,42 @@ export class ModbusAcquisition {
     for (const device of devices) {
       const master = this.masters.get(device.bus);
       if (!master) throw new Error(`device ${device.id}: bus ${device.bus} is not configured`);
-      const poller = new DevicePoller({
-        device,
-        master,
+      this.pollers.push(
+        new DevicePoller({
+          device,
+          master,
+          clock,
+          log: log.child({ component: 'acquisition', bus: device.bus }),
+          onSample: this.opts.onSample,
+          onHealth: (d, h) => this.onDeviceHealth(d, h),
+          plan: this.opts.plan,
+          retries: master.bus.retries,
+          maxProbeIntervalMs: this.opts.maxProbeIntervalMs,
+        }),
+      );
+    }
+    for (const [id, master] of this.masters) {
+      const cycle = new BusCycle({
+        bus: id,
+        pollers: this.pollers.filter((p) => p.device.bus === id),
+        line: master.bus,
+        timeoutMs: master.bus.timeoutMs,
         clock,
-        log: log.child({ component: 'acquisition', bus: device.bus }),
-        onSample: this.opts.onSample,
-        onHealth: (d, h) => this.onDeviceHealth(d, h),
-        plan: this.opts.plan,
-        maxProbeIntervalMs: this.opts.maxProbeIntervalMs,
+        log: log.child({ component: 'acquisition', bus: id }),
+        onLoad: this.opts.onBusLoad,
       });
-      this.pollers.push(poller);
-      poller.start();
+      this.cycles.set(id, cycle);
+      cycle.start();
     }
   }
 
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    for (const p of this.pollers.splice(0).reverse()) p.stop();
+    const cycles = [...this.cycles.values()].reverse();
+    this.cycles.clear();
+    this.pollers.splice(0);
+    await Promise.all(cycles.map((c) => c.stop()));
     const masters = [...this.masters.values()].reverse();
     this.masters.clear();
     await Promise.all(masters.map((m) => m.stop().catch((err: unknown) => this.opts.log.warn({ err }, 'closing a bus failed'))));
@@ -131,6 +153,7 @@ export class ModbusAcquisition {
       this.opts.onSystemEvent({ source: c.bus, state: 'open', message: `串口已恢复 serial port ${port} back` });
       // Devices that went dead with the port need not wait out their probe interval.
       for (const p of this.pollers) if (p.device.bus === c.bus) p.wake();
+      this.cycles.get(c.bus)?.wake();
     } else if (c.state === 'lost') {
       this.opts.onSystemEvent({ source: c.bus, state: 'lost', message: `串口断开 serial port ${port} lost: ${c.error ?? ''}`.trim() });
     } else {

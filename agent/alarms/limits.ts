@@ -31,13 +31,20 @@ interface Watch {
   lastValue?: number;
 }
 
+/** Why a point's bad quality is already accounted for: the id of the alarm it follows from, if any. */
+export type FaultCause = (pointId: string, q: Sample['q']) => string | undefined;
+
 export class LimitAlarms {
   private readonly watches = new Map<string, { point: PointConfig; levels: Watch[]; faultId: string }>();
+  /** points whose fault is held under another alarm, with the sample that would have raised it */
+  private readonly held = new Map<string, Sample>();
 
   constructor(
     points: PointConfig[],
     private readonly alarms: AlarmList,
     private readonly clock: Clock,
+    /** e.g. a stale point on an overloaded bus (bus-overload.ts): its fault is that alarm's consequence */
+    private readonly causeOf: FaultCause = () => undefined,
   ) {
     for (const p of points) {
       const name = p.name ?? p.id;
@@ -60,6 +67,11 @@ export class LimitAlarms {
     if (!w) return;
     const good = s.q === 'good' && typeof s.v === 'number';
     const name = w.point.name ?? w.point.id;
+    this.held.delete(s.p);
+    if (!good && this.causeOf(s.p, s.q) !== undefined) {
+      this.held.set(s.p, s);
+      return;
+    }
     this.alarms.set(w.faultId, !good, {
       t: s.t,
       value: s.v,
@@ -88,6 +100,11 @@ export class LimitAlarms {
       }
       if (l.active || l.pendingSince !== undefined) l.lastValue = v;
     }
+  }
+
+  /** The cause went away: a point still not good is now a fault of its own. */
+  releaseHeld(): void {
+    for (const s of [...this.held.values()]) if (this.causeOf(s.p, s.q) === undefined) this.update({ ...s, t: this.clock.now() });
   }
 
   private raise(point: PointConfig, l: Watch, first: number): void {

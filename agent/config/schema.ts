@@ -29,6 +29,11 @@ export const Bus = z
     stopBits: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2' }).default(1),
     timeoutMs: ms(20, 10000).default(200).describe('Reply timeout per request'),
     retries: range(0, 5).default(1).describe('Retries of a request that timed out or failed'),
+    reopenMaxMs: ms(500, 600_000)
+      .optional()
+      .describe(
+        'Longest wait between attempts to reopen a port that exists but will not open (doubling from 0.5 s; default 30 s). A port whose device path vanished is reopened the moment it returns',
+      ),
   })
   .describe('An RS-485 Modbus RTU bus: one master, one transaction at a time');
 
@@ -112,7 +117,9 @@ export const Point = z.strictObject({
   scale: num.default(1),
   offset: num.default(0),
   deadband: z.number({ error: 'must be a number >= 0' }).min(0, { error: 'must be >= 0' }).default(0),
-  heartbeatS: range(1, 3600).default(60).describe('Report an unchanged value at least this often'),
+  heartbeatS: range(0, 3600)
+    .default(60)
+    .describe('Report an unchanged value at least this often, in s (sent again at the last poll before it runs out); 0: report every poll'),
   limits: Limits.optional(),
   signal: Signal.optional().describe('A 4–20 mA loop: scale and offset then give mA, this maps mA to engineering units'),
 });

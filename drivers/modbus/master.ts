@@ -28,6 +28,7 @@ import type { Logger } from 'pino';
 import { classify, ModbusError, type ModbusErrorKind } from './errors.js';
 import { charMs, type BusLine, type LineSettings } from './line.js';
 import type { PortFactory } from './port-factory.js';
+import { fsPathWatcher, type PathWatch, type PathWatcher } from './port-watch.js';
 import { RtuFramePort } from './rtu-port.js';
 import { emptyStats, type TransactionStats } from './stats.js';
 
@@ -61,8 +62,13 @@ export interface ModbusMasterOptions {
   clock: Clock;
   log: Logger;
   onPortState?: (change: PortStateChange) => void;
-  /** reopen backoff after the port vanished: first delay, doubling up to max (default 0.5 s → 30 s) */
+  /**
+   * reopen backoff for a port that is not open: first delay, doubling up to max (default 0.5 s →
+   * 30 s). A port whose device path is gone is also watched, and reopened the moment it returns.
+   */
   reopen?: { firstMs?: number; maxMs?: number };
+  /** how the device path is watched for its return (default: fs.watch on its folder) */
+  watchPath?: PathWatcher;
 }
 
 export interface BusStats extends TransactionStats {
@@ -108,6 +114,8 @@ export class ModbusMaster {
   private inFlight: { fail: (e: ModbusError) => void } | undefined;
   private dirty: { since: number; quietMs: number } | undefined;
   private reopenTimer: Timer | undefined;
+  private readonly watchPath: PathWatcher;
+  private pathWatch: PathWatch | undefined;
   private readonly busStats = emptyStats();
   private readonly unitStats = new Map<number, TransactionStats>();
 
@@ -121,6 +129,7 @@ export class ModbusMaster {
     this.firstBackoffMs = opts.reopen?.firstMs ?? 500;
     this.maxBackoffMs = opts.reopen?.maxMs ?? 30_000;
     this.backoffMs = this.firstBackoffMs;
+    this.watchPath = opts.watchPath ?? fsPathWatcher;
   }
 
   get state(): PortState {
@@ -146,6 +155,8 @@ export class ModbusMaster {
   async stop(): Promise<void> {
     this.portState = 'stopped';
     this.reopenTimer?.cancel();
+    this.pathWatch?.close();
+    this.pathWatch = undefined;
     this.failAll('master stopped');
     const client = this.client;
     this.client = undefined;
@@ -343,6 +354,8 @@ export class ModbusMaster {
     this.dirty = undefined;
     this.portState = 'open';
     this.backoffMs = this.firstBackoffMs;
+    this.pathWatch?.close();
+    this.pathWatch = undefined;
     this.log.info({ port: this.bus.port }, 'serial port open');
     this.onPortState({ bus: this.bus.id, state: 'open' });
   }
@@ -372,9 +385,21 @@ export class ModbusMaster {
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.maxBackoffMs, this.backoffMs * 2);
     this.reopenTimer?.cancel();
-    this.reopenTimer = this.clock.setTimeout(() => {
-      this.connect().catch((e: unknown) => this.portState !== 'stopped' && this.reportOpenFailed(e));
-    }, delay);
+    this.reopenTimer = this.clock.setTimeout(() => this.reopen(), delay);
+    // A vanished adapter is reopened when its path returns; the backoff stays for a port that
+    // exists but will not open (busy, wrong permissions), and as a net under the watch.
+    this.pathWatch?.close();
+    this.pathWatch = this.watchPath(this.bus.port, () => {
+      this.pathWatch = undefined;
+      this.log.info({ port: this.bus.port }, 'serial device is back');
+      this.reopen();
+    });
+  }
+
+  private reopen(): void {
+    this.reopenTimer?.cancel();
+    if (this.portState === 'stopped' || this.portState === 'open' || this.portState === 'opening') return;
+    this.connect().catch((e: unknown) => this.portState !== 'stopped' && this.reportOpenFailed(e));
   }
 
   private failAll(why: string): void {

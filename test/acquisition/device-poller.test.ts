@@ -1,112 +1,146 @@
-/** The poll schedule on fake time, against a bus that answers or stays silent on command. */
+/**
+ * The bus cycle on fake time, against a bus whose reads take their wire time and whose silent
+ * units take the whole timeout: the order and phases of the slots, and what a dead device and a
+ * retry may (free bus time) and may not (a healthy device's slot) take.
+ */
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../agent/core/clock.js';
 import type { Sample } from '../../agent/core/types.js';
+import { BusCycle } from '../../agent/acquisition/bus-cycle.js';
 import { DevicePoller, type BusReader } from '../../agent/acquisition/device-poller.js';
 import { ModbusError } from '../../drivers/modbus/errors.js';
 import type { RequestOptions } from '../../drivers/modbus/master.js';
 import { device, point, quietLog } from './helpers.js';
 
-class ScriptedBus implements BusReader {
-  silent = false;
-  requests: { t: number; opts?: RequestOptions }[] = [];
+const LINE = { baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1 } as const;
+const TIMEOUT_MS = 100;
+/** a read of 10 registers at 9600 8N1: 33 bytes and two silences */
+const READ_MS = 42;
+
+class TimedBus implements BusReader {
+  silent = new Set<number>();
+  /** units whose next read is lost once (a burst of noise) */
+  glitch = new Set<number>();
+  requests: { unit: number; t: number; opts?: RequestOptions }[] = [];
+  private busy = Promise.resolve();
   constructor(private readonly clock: FakeClock) {}
-  async readRegisters(unit: number, _t: 'holding' | 'input', _a: number, count: number, opts?: RequestOptions): Promise<number[]> {
-    this.requests.push({ t: this.clock.now(), opts });
-    if (this.silent) throw new ModbusError('timeout', 'Timed out', unit);
-    return Array.from({ length: count }, () => 650);
+  readRegisters(unit: number, _t: 'holding' | 'input', _a: number, count: number, opts?: RequestOptions): Promise<number[]> {
+    // one transaction at a time, as the master does
+    const run = this.busy.then(async () => {
+      this.requests.push({ unit, t: this.clock.monotonic(), opts });
+      const lost = this.silent.has(unit) || this.glitch.delete(unit);
+      await new Promise<void>((r) => this.clock.setTimeout(() => r(), lost ? 2 * TIMEOUT_MS : READ_MS));
+      if (lost) throw new ModbusError('timeout', 'Timed out', unit);
+      return Array.from({ length: count }, () => 650);
+    });
+    this.busy = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
   }
   async readBits(): Promise<boolean[]> {
     throw new Error('not used');
   }
-}
-
-async function run(clock: FakeClock, ms: number, step = 50): Promise<void> {
-  for (let t = 0; t < ms; t += step) {
-    clock.advance(step);
-    for (let i = 0; i < 5; i++) await Promise.resolve();
+  at(unit: number): number[] {
+    return this.requests.filter((r) => r.unit === unit).map((r) => r.t);
   }
 }
 
-function setUp() {
+function setUp(pollMs: number[]) {
   const clock = new FakeClock();
-  const bus = new ScriptedBus(clock);
+  const bus = new TimedBus(clock);
   const samples: Sample[] = [];
   const health: string[] = [];
-  const poller = new DevicePoller({
-    device: device('dc1', 1, [point('dc1.dp', { address: 0 })], 200),
-    master: bus,
-    clock,
-    log: quietLog,
-    onSample: (s) => samples.push(s),
-    onHealth: (_d, h) => health.push(h),
-    maxProbeIntervalMs: 1600,
-  });
-  return { clock, bus, samples, health, poller, start: clock.now() };
+  const pollers = pollMs.map(
+    (ms, i) =>
+      new DevicePoller({
+        device: device(`dev${i + 1}`, i + 1, Array.from({ length: 10 }, (_, r) => point(`dev${i + 1}.r${r}`, { address: r })), ms),
+        master: bus,
+        clock,
+        log: quietLog,
+        onSample: (s) => samples.push(s),
+        onHealth: (d, h) => health.push(`${d.id} ${h}`),
+        retries: 1,
+        maxProbeIntervalMs: 4000,
+      }),
+  );
+  const cycle = new BusCycle({ bus: 'rs485a', pollers, line: LINE, timeoutMs: TIMEOUT_MS, clock, log: quietLog });
+  return { clock, bus, samples, health, pollers, cycle };
 }
 
-describe('the poll schedule of one device', () => {
-  it('polls at its pollMs while it answers', async () => {
-    const { clock, bus, poller, start } = setUp();
-    poller.start();
-    await run(clock, 1000);
-    expect(bus.requests.map((r) => r.t - start)).toEqual([0, 200, 400, 600, 800, 1000]);
+const every = (phase: number, period: number, n: number) => Array.from({ length: n }, (_, k) => phase + k * period);
+
+describe('the cycle of one bus', () => {
+  it('polls ten devices in the same order every cycle, each at a fixed phase of its period', async () => {
+    const { clock, bus, cycle } = setUp(Array(10).fill(1000));
+    cycle.start();
+    await clock.advanceAsync(4999);
+    const slots = cycle.schedule.slots;
+    for (let u = 1; u <= 10; u++) expect(bus.at(u)).toEqual(every(slots[u - 1]!.phaseMs, 1000, 5));
+    // the order the devices reach the bus: 1..10, five times over
+    expect(bus.requests.map((r) => r.unit)).toEqual(Array.from({ length: 50 }, (_, i) => (i % 10) + 1));
+    expect(slots[1]!.phaseMs).toBeGreaterThanOrEqual(READ_MS);
+    await cycle.stop();
   });
 
-  it('goes comm after 3 silent polls, then probes less and less often without retries, and recovers', async () => {
-    const { clock, bus, samples, health, poller, start } = setUp();
-    poller.start();
-    await run(clock, 200);
-    bus.silent = true;
-    bus.requests = [];
-    await run(clock, 6000);
-    const times = bus.requests.map((r) => r.t - start);
-    // misses at 400, 600, 800 → comm; probes after 400, 800, 1600, 1600 ms
-    expect(times).toEqual([400, 600, 800, 1200, 2000, 3600, 5200]);
-    expect(bus.requests.slice(0, 3).map((r) => r.opts?.retries)).toEqual([undefined, 0, 0]);
-    expect(bus.requests.slice(3).every((r) => r.opts?.priority === 'probe' && r.opts.retries === 0)).toBe(true);
-    expect(health).toEqual(['comm']);
-    // (on this fake clock a reply's time is the end of the 50 ms step it resolved in)
-    expect(samples.map((s) => s.q)).toEqual(['good', 'comm']);
-    expect(samples[1]!.t - start).toBeGreaterThanOrEqual(800);
-    expect(samples[1]!.t - start).toBeLessThanOrEqual(850);
-    expect(samples[1]!.v).toBe(650);
-
-    bus.silent = false;
-    const answeredFrom = bus.requests.length;
-    await run(clock, 1600);
-    expect(health).toEqual(['comm', 'ok']);
-    // the next probe is answered, and the device is back at its 200 ms period
-    expect(bus.requests.slice(answeredFrom).map((r) => r.t - start)).toEqual([6800, 7000, 7200, 7400, 7600, 7800]);
-    expect(samples.at(-1)).toMatchObject({ v: 650, q: 'good' });
+  it('serves the 200 ms device first and in every one of its periods beside 1 s devices', async () => {
+    const { clock, bus, cycle } = setUp([1000, 1000, 200]);
+    cycle.start();
+    await clock.advanceAsync(1999);
+    expect(bus.at(3)).toEqual(every(0, 200, 10));
+    expect(cycle.schedule.slots.map((s) => s.id)).toEqual(['dev3', 'dev1', 'dev2']);
+    await cycle.stop();
   });
 
-  it('does not retry a device that has never answered since start-up, so it cannot hold the bus for the others', async () => {
-    const { clock, bus, poller } = setUp();
-    bus.silent = true;
-    poller.start();
-    await run(clock, 500);
-    expect(bus.requests.slice(0, 3).map((r) => r.opts?.retries)).toEqual([0, 0, 0]);
-    // once it has answered, a single miss is retried again as for any healthy device
-    bus.silent = false;
-    poller.wake();
-    await run(clock, 200);
-    bus.silent = true;
-    const from = bus.requests.length;
-    await run(clock, 200);
-    expect(bus.requests[from]?.opts).toBeUndefined();
+  it('never moves a healthy device’s slot for a dead device, its probes or a retry', async () => {
+    const { clock, bus, health, samples, cycle } = setUp(Array(10).fill(1000));
+    bus.silent.add(5);
+    cycle.start();
+    await clock.advanceAsync(2500);
+    bus.glitch.add(10); // its read at 3 s is lost (a timeout): retried in free time, not in the next slot
+    await clock.advanceAsync(9499 - 2500);
+    const slots = cycle.schedule.slots;
+    for (let u = 1; u <= 10; u++) {
+      if (u === 5) continue;
+      const retry = u === 10 ? [3000 + slots[9]!.phaseMs + 2 * TIMEOUT_MS] : [];
+      const expected = [...every(slots[u - 1]!.phaseMs, 1000, 10), ...retry].sort((a, b) => a - b);
+      expect(bus.at(u).filter((t) => t >= 3000 && t < 4000)).toEqual(expected.filter((t) => t >= 3000 && t < 4000));
+      // from the second cycle on: in the first, the dead unit's first read times out in its slot
+      expect(bus.at(u).filter((t) => (t >= 1000 && t < 3000) || t >= 4000)).toEqual(expected.filter((t) => (t >= 1000 && t < 3000) || t >= 4000));
+    }
+    expect(bus.requests.filter((r) => r.unit === 10 && r.t > 3500 && r.t < 4000)[0]?.opts).toEqual({ retries: 0 });
+    expect(samples.filter((s) => s.p === 'dev10.r0').every((s) => s.q === 'good')).toBe(true);
+    expect(health).toEqual(['dev5 comm']);
+    // its first poll in its slot, the next two and then probes in free time, less and less often
+    const dead = bus.at(5);
+    expect(dead[0]).toBe(slots[4]!.phaseMs);
+    for (const t of dead.slice(1)) expect(t % 1000).toBeGreaterThanOrEqual(slots[9]!.phaseMs + READ_MS);
+    const gaps = dead.slice(3).map((t, i) => t - (dead[i + 2] ?? 0));
+    expect(gaps.length).toBeGreaterThanOrEqual(2);
+    expect(gaps.length).toBeLessThanOrEqual(4);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThanOrEqual(gaps[i - 1]!);
+    // every probe runs after the last slot of its cycle and ends before the first of the next
+    for (const t of dead.slice(3)) expect(t % 1000).toBeGreaterThanOrEqual(slots[9]!.phaseMs + READ_MS);
+    for (const t of dead.slice(3)) expect((t % 1000) + 2 * TIMEOUT_MS).toBeLessThanOrEqual(1000);
+    await cycle.stop();
   });
 
-  it('probes at once when woken, e.g. after its bus came back', async () => {
-    const { clock, bus, poller, start } = setUp();
-    bus.silent = true;
-    poller.start();
-    await run(clock, 3000);
-    const before = bus.requests.length;
-    bus.silent = false;
-    poller.wake();
-    await run(clock, 50);
-    expect(bus.requests.length).toBe(before + 1);
-    expect(bus.requests.at(-1)!.t - start).toBe(3000); // not the next probe, due at 3200
+  it('gives a device that answers again its own slot back, at its phase', async () => {
+    const { clock, bus, health, pollers, cycle } = setUp(Array(3).fill(1000));
+    bus.silent.add(2);
+    cycle.start();
+    await clock.advanceAsync(6000);
+    bus.silent.delete(2);
+    pollers[1]!.wake(); // as when its bus came back
+    cycle.wake();
+    await clock.advanceAsync(2999);
+    expect(health).toEqual(['dev2 comm', 'dev2 ok']);
+    const phase = cycle.schedule.slot('dev2')!.phaseMs;
+    // the probe that found it, then its slot from the next period on
+    const [probe, ...polls] = bus.at(2).filter((t) => t >= 6000);
+    expect(probe).toBeLessThan(6200); // after the slots of dev1 and dev3 at 6 s, not a probe interval later
+    expect(polls).toEqual([7000 + phase, 8000 + phase]);
+    await cycle.stop();
   });
 });

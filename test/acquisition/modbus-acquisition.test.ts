@@ -80,8 +80,9 @@ describe('Modbus acquisition of the sanding workshop', () => {
     sim.unit(2).fault({ kind: 'silence' });
     const silentFrom = sim.unit(2).requests;
     await waitFor('the dust reading to go comm', () => rec.latest('ds1.conc')?.q === 'comm', 4000);
-    // comm came after the third unanswered poll (the first one retried once), not before
-    expect(sim.unit(2).requests - silentFrom).toBeGreaterThanOrEqual(4);
+    // comm came after the third unanswered poll, not before (no retry: at 200 ms with two
+    // devices the bus has no free gap for a 100 ms timeout and the settle after it)
+    expect(sim.unit(2).requests - silentFrom).toBeGreaterThanOrEqual(3);
     expect(rec.latest('ds1.conc')).toMatchObject({ v: 12.5, q: 'comm' });
     expect(rec.events).toContainEqual(expect.objectContaining({ source: 'ds1', state: 'comm' }));
     expect(acq.stats().find((h) => h.id === 'ds1')).toMatchObject({ ok: false });

@@ -54,4 +54,23 @@ describe('what a point reports', () => {
     r.reading(12.5, 0);
     expect(r.reading(Number.NaN, 1)).toEqual({ p: 'dc1.dp', t: 1, v: 12.5, q: 'bad' });
   });
+
+  it('keeps the heartbeat as a promise: at 1 s polls with heartbeatS 1, every poll however the replies jitter', () => {
+    const r = new PointReporter({ ...dp, heartbeatS: 1 }, 1000);
+    const times = [0, 996, 2003, 2998, 4001, 4990];
+    expect(times.map((t) => r.reading(650, t)?.t)).toEqual(times);
+  });
+
+  it('sends an unchanged value again at the last poll before the heartbeat runs out', () => {
+    const r = new PointReporter(dp, 1000); // heartbeatS 10
+    const sent = Array.from({ length: 31 }, (_, k) => k * 1000 + (k % 2 === 0 ? 4 : -4)).filter((t) => r.reading(650, t) !== null);
+    const gaps = sent.slice(1).map((t, i) => t - sent[i]!);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(10_000);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(9_000 - 8);
+  });
+
+  it('reports every poll with heartbeatS 0', () => {
+    const r = new PointReporter({ ...dp, heartbeatS: 0 }, 200);
+    expect([0, 200, 400].map((t) => r.reading(650, t)?.t)).toEqual([0, 200, 400]);
+  });
 });

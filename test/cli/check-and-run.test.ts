@@ -35,6 +35,40 @@ describe('firebreak check', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     expect(r.stdout).toContain('GW-SANDING-01');
     expect(r.stdout).toContain('2 device(s), 3 point(s)');
+    // 3 reads a second of 1–2 registers: 8 + 7 or 9 bytes and two silences at 11 bits a character
+    expect(r.stdout).toContain('bus rs485a load 7.8 % of 9600 baud (2 device(s), 3 reads/s; every read timing out: 248 %)');
+  });
+
+  /** `n` devices of ten holding registers each, polled every `pollMs`, on one 9600-baud bus */
+  const busOf = (n: number, pollMs: number) => `version: 1
+site: { enterprise: "91130100MA0EXAMPLE", gateway: GW1 }
+buses: [ { id: rs485a, port: /dev/ttyUSB0, baudRate: 9600 } ]
+devices:
+${Array.from(
+  { length: n },
+  (_, i) =>
+    `  - { id: d${i + 1}, bus: rs485a, unitId: ${i + 1}, pollMs: ${pollMs}, points: [ ${Array.from({ length: 10 }, (_, r) => `{ id: d${i + 1}.r${r}, kind: temperature, register: { table: holding, address: ${r} } }`).join(', ')} ] }`,
+).join('\n')}
+`;
+
+  it('warns about a bus loaded above 80 %, with its numbers, and still passes it', () => {
+    const r = firebreak('check', siteFile(busOf(10, 550)));
+    expect(r.code).toBe(0);
+    // 10 reads of 45.8 ms every 550 ms
+    expect(r.stderr.trim()).toBe('warning: buses[0] (rs485a): load 83 % of 9600 baud (10 device(s), 18.2 reads/s; every read timing out: 1502 %): above 80 %, little time is left for retries and dead devices');
+    expect(r.stdout).toContain('bus rs485a load 83 % of 9600 baud');
+  });
+
+  it('refuses a bus its polls would more than fill, with the numbers, and exits 78', () => {
+    // the issue's case: 100 devices at 100 ms on 9600 baud
+    const r = firebreak('check', siteFile(busOf(100, 100)));
+    expect(r.code).toBe(78);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/: 1 overloaded bus:$/);
+    expect(lines[1]).toBe(
+      'buses[0] (rs485a): load 4583 % of 9600 baud (100 device(s), 1000 reads/s; every read timing out: 82635 %): must be at most 100 %; poll less often, raise baudRate or split the devices over more buses',
+    );
   });
 
   it('lists every problem, one line each, and exits 78', () => {
