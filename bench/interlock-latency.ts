@@ -243,7 +243,13 @@ async function entrySpace(agent: Agent, gpio: TimedGpio): Promise<{ armed: () =>
   const now = Date.now();
   await tickets.ledger.add('监护人甲', [], 'bench', now);
   await tickets.ledger.add('作业人乙', [], 'bench', now);
-  agent.simulator!.set('gd1.o2', 20.9);
+  const air = { 'gd1.o2': 20.9, 'gd1.lel': 0, 'gd1.h2s': 0, 'gd1.co': 1 };
+  for (const [p, v] of Object.entries(air)) agent.simulator!.set(p, v);
+  // the detector's first poll: a test before it would find no readings and fail
+  for (const started = Date.now(); Object.keys(air).some((p) => agent.plant.points.get(p)?.q !== 'good'); ) {
+    if (Date.now() - started > 10_000) throw new Error('the bench detector gd1 was never polled');
+    await new Promise((r) => setTimeout(r, 20));
+  }
   gpio.set(VENT_LINE, true);
   gpio.set(ATTENDANT_LINE, true);
   const sup = { user: 'bench.super', role: 'supervisor' } as const;
