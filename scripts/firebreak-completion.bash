@@ -127,9 +127,10 @@ _firebreak() {
         --cert) :; return ;;
         --config|-c) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --ledger) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --agent-user) :; return ;;
       esac
       if [[ $COMP_CWORD -eq 2 && "$cur" != -* ]]; then COMPREPLY=($(compgen -W "add remove list export" -- "$cur")); return; fi
-      COMPREPLY=($(compgen -W "--cert --replace --config -c --ledger --help -h" -- "$cur"))
+      COMPREPLY=($(compgen -W "--cert --replace --config -c --ledger --agent-user --help -h" -- "$cur"))
       ;;
     report)
       case "$prev" in

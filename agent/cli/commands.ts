@@ -198,6 +198,7 @@ export const COMMANDS = {
       replace: { type: 'boolean', help: 'replace a person already in the ledger' },
       config: config(),
       ledger: { type: 'string', arg: 'FILE', file: true, help: 'the ledger file itself (default: people.json beside the site file\'s buffer)' },
+      'agent-user': { type: 'string', default: 'firebreak', arg: 'NAME', help: 'the agent\'s user: as root, the ledger is given to it and its group, mode 0640 (the page edits it)' },
     },
     examples: ['firebreak people add 张三 --cert 焊接与热切割作业,T110101199001011234,北京市应急管理局,2027-06-30', 'firebreak people export > people.csv'],
     notes: ['A certificate within 30 days of its expiry shows as a warning; an expired one cannot be named on a ticket that needs it. Someone on a ticket not yet closed cannot be removed.'],

@@ -3,12 +3,11 @@
  * the gateway, the same file the page's supervisors manage (agent/tickets/people-ledger.ts),
  * beside the buffer the site file names. The running agent reads it on every use: no restart.
  */
-import { chown } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { formatProblem, loadSiteFile } from '../config/load.js';
 import { EX_CONFIG, EX_OK, EX_USAGE } from '../core/exit-codes.js';
+import { giveToAgentUser } from './agent-owner.js';
 import { COMMANDS, commandUsage } from './commands.js';
-import { lookupUser } from '../provision/keys.js';
 import { certificateStatus, endOfDay, ledgerFile, PeopleLedger, type Certificate } from '../tickets/people-ledger.js';
 
 
@@ -79,18 +78,11 @@ export async function peopleCommand(args: string[], out: (l: string) => void, er
         err(`firebreak people add: ${r.reason.en} (${r.reason.zh})`);
         return EX_USAGE;
       }
-      await giveToServiceUser(file);
+      await giveToAgentUser(file, values['agent-user'], 'people', err);
       out(`${r.person.name} saved in ${file} with ${r.person.certificates.length} certificate(s)`);
       return EX_OK;
     }
     default:
       return usage(verb ? `unknown subcommand ${verb}` : 'say add, list, remove or export');
   }
-}
-
-/** Run as root, the file must stay readable and writable by the agent's own user (the page edits it). */
-async function giveToServiceUser(file: string): Promise<void> {
-  if (process.getuid?.() !== 0) return;
-  const owner = await lookupUser('firebreak');
-  if (owner) await chown(file, owner.uid, owner.gid);
 }

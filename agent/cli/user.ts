@@ -5,10 +5,9 @@
  * to the agent's user.
  */
 import { parseArgs } from 'node:util';
-import { chmod, chown } from 'node:fs/promises';
 import { addUser, listUsers, removeUser, ROLES, type Role } from '../hmi/users.js';
-import { lookupUser } from '../provision/keys.js';
 import { EX_OK, EX_USAGE } from '../core/exit-codes.js';
+import { giveToAgentUser } from './agent-owner.js';
 import { COMMANDS } from './commands.js';
 
 export async function userCommand(args: string[], out: (l: string) => void, err: (l: string) => void): Promise<number> {
@@ -33,7 +32,7 @@ export async function userCommand(args: string[], out: (l: string) => void, err:
       err(`firebreak user remove: no user ${name} in ${file}`);
       return 1;
     }
-    await giveToAgentUser(file, values['agent-user'], err);
+    await giveToAgentUser(file, values['agent-user'], 'user', err);
     out(`removed ${name} from ${file}`);
     return EX_OK;
   }
@@ -49,25 +48,9 @@ export async function userCommand(args: string[], out: (l: string) => void, err:
     err(`firebreak user add: ${(e as Error).message}`);
     return EX_USAGE;
   }
-  await giveToAgentUser(file, values['agent-user'], err);
+  await giveToAgentUser(file, values['agent-user'], 'user', err);
   out(`${name} (${role}) saved in ${file}`);
   return EX_OK;
-}
-
-/**
- * Run as root (the installer), the file goes to the agent's user and group (found in /etc/passwd,
- * as provision finds it), mode 0640: the agent reads it, nobody else does. Run as anyone else,
- * the file stays theirs.
- */
-async function giveToAgentUser(file: string, agentUser: string, err: (l: string) => void): Promise<void> {
-  if (process.getuid?.() !== 0) return;
-  const owner = await lookupUser(agentUser);
-  if (!owner) {
-    err(`firebreak user: warning: no user ${agentUser} on this system, so ${file} stays root's (mode 0600) and the agent cannot read it; create the user or give --agent-user`);
-    return;
-  }
-  await chown(file, owner.uid, owner.gid);
-  await chmod(file, 0o640);
 }
 
 async function askTwice(): Promise<string> {
