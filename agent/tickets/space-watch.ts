@@ -21,6 +21,8 @@ export class SpaceWatch {
   private readonly attendant: Condition;
   private readonly hatch: Condition | undefined;
   private readonly gas: { cfg: Extract<ConfinedSpaceConfig['gas'][number], { point: string }>; cond: Condition }[];
+  /** every condition above, by the source it reads: a sample updates only its own */
+  private readonly bySource = new Map<string, Condition[]>();
 
   constructor(
     readonly cfg: ConfinedSpaceConfig,
@@ -35,6 +37,9 @@ export class SpaceWatch {
     this.attendant = cond(this.cfg.attendant, 'attendant');
     this.hatch = this.cfg.hatch && cond(this.cfg.hatch, 'hatch');
     this.gas = this.cfg.gas.flatMap((g, i) => ('point' in g ? [{ cfg: g, cond: cond(g, `gas${i}`) }] : []));
+    for (const c of [this.ventilation, this.attendant, this.hatch, ...this.gas.map((g) => g.cond)]) {
+      if (c) this.bySource.set(c.source, [...(this.bySource.get(c.source) ?? []), c]);
+    }
     for (const lock of this.cfg.isolation) this.sources.add(lock);
     this.limits = { maxEntrants: cfg.maxEntrants, ventilationMs: cfg.ventilation.forMs ?? 0, testValidMin: cfg.testValidMin, retestAfterPauseMin: cfg.retestAfterPauseMin };
   }
@@ -44,7 +49,7 @@ export class SpaceWatch {
   }
 
   observe(s: Sample): void {
-    for (const c of [this.ventilation, this.attendant, this.hatch, ...this.gas.map((g) => g.cond)]) if (c && c.source === s.p) c.observe(s, this.points);
+    for (const c of this.bySource.get(s.p) ?? []) c.observe(s, this.points);
   }
 
   facts(now: number): SpaceFacts {
