@@ -6,6 +6,7 @@
  */
 import type { DigestsConfig } from '../config/schema.js';
 import { WEEKDAYS } from '../config/closed-loop.js';
+import { instantOf, wallFormat, wallOf, type Wall } from '../core/local-date.js';
 
 export type PeriodKind = 'shift' | 'day' | 'week' | 'month';
 
@@ -20,12 +21,6 @@ export interface Period {
   name: string;
 }
 
-interface Wall {
-  y: number;
-  m: number; // 1..12
-  d: number;
-  min: number; // minutes since local midnight
-}
 
 export class Calendar {
   private readonly fmt: Intl.DateTimeFormat;
@@ -37,7 +32,7 @@ export class Calendar {
     digests: Pick<DigestsConfig, 'shifts' | 'weekStarts'>,
     readonly timeZone = 'Asia/Shanghai',
   ) {
-    this.fmt = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    this.fmt = wallFormat(timeZone);
     this.shifts = digests.shifts.map((s) => ({ name: s.name, min: Number(s.starts.slice(0, 2)) * 60 + Number(s.starts.slice(3, 5)) })).sort((a, b) => a.min - b.min);
     this.weekStart = WEEKDAYS.indexOf(digests.weekStarts);
   }
@@ -125,23 +120,12 @@ export class Calendar {
   }
 
   private wall(t: number): Wall {
-    const parts: Record<string, string> = {};
-    for (const p of this.fmt.formatToParts(t)) parts[p.type] = p.value;
-    return { y: Number(parts.year), m: Number(parts.month), d: Number(parts.day), min: Number(parts.hour) * 60 + Number(parts.minute) };
+    return wallOf(t, this.fmt);
   }
 
   /** The instant a local wall time names; in a DST gap, the instant after it. */
   private utc(w: Wall): number {
-    const naive = Date.UTC(w.y, w.m - 1, w.d, 0, w.min);
-    let t = naive - this.offset(naive);
-    t = naive - this.offset(t);
-    return t;
-  }
-
-  private offset(t: number): number {
-    const w = this.wall(t);
-    const asUtc = Date.UTC(w.y, w.m - 1, w.d, 0, w.min);
-    return asUtc - Math.floor(t / 60_000) * 60_000;
+    return instantOf(w, this.fmt);
   }
 }
 

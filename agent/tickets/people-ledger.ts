@@ -9,7 +9,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DEFAULT_TIME_ZONE, localDate } from '../core/local-date.js';
+import { DEFAULT_TIME_ZONE, instantOf, localDate, wallFormat } from '../core/local-date.js';
 
 export const EXPIRY_WARNING_DAYS = 30;
 
@@ -181,9 +181,7 @@ export function endOfDay(date: string, timeZone: string = DEFAULT_TIME_ZONE): nu
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date.trim());
   if (!m) return undefined;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const utc = Date.UTC(y, mo - 1, d + 1);
   if (new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return undefined;
-  // the zone's offset at that moment: local midnight of the next day
-  const local = new Date(new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(utc).replace(' ', 'T') + 'Z').getTime();
-  return utc - (local - utc);
+  // local midnight after it
+  return instantOf({ y, m: mo, d: d + 1, min: 0 }, wallFormat(timeZone));
 }
